@@ -1,0 +1,117 @@
+"""``definitions/sources.yml``: the data contract that maps exports onto canonical tables."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from nrrgov.spec.base import Spec
+
+# Canonical tables: column -> (type, required). Types are DuckDB names. Extra columns of
+# ``accounts`` are kept as dimensions.
+CANONICAL_TABLES: dict[str, dict[str, tuple[str, bool]]] = {
+    "accounts": {
+        "account_id": ("VARCHAR", True),
+        "account_name": ("VARCHAR", False),
+        "segment": ("VARCHAR", False),
+        "region": ("VARCHAR", False),
+        "csm_owner": ("VARCHAR", False),
+        "created_at": ("DATE", False),
+        "parent_account_id": ("VARCHAR", False),
+    },
+    "subscriptions": {
+        "subscription_id": ("VARCHAR", True),
+        "account_id": ("VARCHAR", True),
+        "plan": ("VARCHAR", False),
+        "currency": ("VARCHAR", True),
+        "billing_period": ("VARCHAR", True),
+        "amount": ("DECIMAL(38,10)", True),
+        "quantity": ("DECIMAL(38,10)", False),
+        "start_date": ("DATE", True),
+        "end_date": ("DATE", False),
+        "status": ("VARCHAR", False),
+    },
+    "mrr": {
+        "account_id": ("VARCHAR", True),
+        "month": ("DATE", True),
+        "mrr": ("DECIMAL(38,10)", True),
+    },
+    "fx_rates": {
+        "month": ("DATE", True),
+        "currency": ("VARCHAR", True),
+        "rate": ("DECIMAL(38,18)", True),
+    },
+}
+
+DEFAULT_KEYS = {
+    "accounts": ("account_id",),
+    "subscriptions": ("subscription_id",),
+    "mrr": ("account_id", "month"),
+    "fx_rates": ("month", "currency"),
+}
+
+
+class SourceSpec(Spec):
+    """One export mapped onto a canonical table.
+
+    Attributes:
+        name: the canonical table this source fills (accounts, subscriptions, mrr, fx_rates).
+        path: file or glob relative to the data folder; CSV or Parquet by extension.
+        columns: canonical column -> column name in the file, for columns named otherwise.
+        constants: canonical column -> value, for columns the export lacks (for example a
+            single currency).
+        value_maps: canonical column -> {value in the file: canonical value}.
+        date_format: strptime format of date columns, such as ``%d-%m-%Y``; None reads ISO.
+        delimiter: CSV field separator.
+        inclusive_end_dates: the export's end_date is the last day in service, not the
+            first day out of it.
+        amount_units: ``major`` (dollars) or ``minor`` (cents, using each currency's own
+            exponent: 0 for JPY, 3 for KWD).
+        primary_key: columns that identify a row; duplicates are an error.
+        on_invalid: ``error`` stops the run on a row that breaks the contract;
+            ``quarantine`` sets it aside in the quarantine table with its reason.
+    """
+
+    name: Literal["accounts", "subscriptions", "mrr", "fx_rates"]
+    path: str
+    format: Literal["csv", "parquet"] | None = None
+    columns: dict[str, str] = {}
+    constants: dict[str, str] = {}
+    value_maps: dict[str, dict[str, str]] = {}
+    date_format: str | None = None
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    inclusive_end_dates: bool = False
+    amount_units: Literal["major", "minor"] = "major"
+    primary_key: tuple[str, ...] | None = None
+    on_invalid: Literal["error", "quarantine"] = "error"
+
+    @model_validator(mode="after")
+    def _known_columns(self) -> SourceSpec:
+        known = CANONICAL_TABLES[self.name]
+        for field_name in ("columns", "constants", "value_maps"):
+            for column in getattr(self, field_name):
+                if column not in known and self.name != "accounts":
+                    raise ValueError(
+                        f"{field_name} names {column!r}, which is not a column of "
+                        f"{self.name}; expected one of: {', '.join(known)}"
+                    )
+        return self
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The primary key, defaulting to the canonical table's."""
+        return self.primary_key or DEFAULT_KEYS[self.name]
+
+    @property
+    def file_format(self) -> str:
+        """``csv`` or ``parquet``, from ``format`` or the path's extension."""
+        if self.format:
+            return self.format
+        return "parquet" if self.path.lower().endswith(".parquet") else "csv"
+
+
+class SourcesFileSpec(Spec):
+    """The sources file."""
+
+    sources: tuple[SourceSpec, ...]
