@@ -1,0 +1,36 @@
+"""``nrrgov compute``: compute every table from the exports and write the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nrrgov.cli import output
+from nrrgov.cli.options import (
+    AsOfOption,
+    DataOption,
+    OutOption,
+    ProjectOption,
+    parse_month,
+    require_project_dir,
+)
+from nrrgov.engine.run import STEPS, compute
+
+
+@output.reports_user_errors
+def run(
+    project: ProjectOption = Path("."),
+    data: DataOption = None,
+    as_of: AsOfOption = None,
+    out: OutOption = None,
+) -> None:
+    """Ingest the exports, compute MRR, movements, retention, cohorts and metrics, and write
+    the tables (Parquet and CSV), results.json and the HTML report.
+
+    The output folder is replaced only when the whole run succeeds. Exit codes: 0 done,
+    1 invalid definitions or data, 2 usage error.
+    """
+    root = require_project_dir(project)
+    month = parse_month(as_of)
+    with output.step_progress(STEPS, "compute") as on_step:
+        result = compute(root, data_dir=data, as_of=month, out_dir=out, on_step=on_step)
+    output.print_compute_summary(result.results, str(result.out_dir))

@@ -1,0 +1,89 @@
+"""Write the output tables and ``results.json`` into a staging folder, then swap it in.
+
+A run never leaves a half-written ``target/``: everything goes to a sibling staging
+folder first, and only a complete one replaces the previous output.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+logger = logging.getLogger(__name__)
+
+# Output tables and the order their rows are written in, so that reruns are byte-stable.
+# account_mrr is written unsorted: sorting tens of millions of rows would cost seconds for
+# no reader's benefit, and DuckDB keeps its insertion order anyway.
+OUTPUT_TABLES: dict[str, str | None] = {
+    "account_mrr": None,
+    "movements": "month",
+    "retention": "as_of, lookback_months",
+    "metrics": "metric, as_of",
+    "cohorts": "cohort NULLS LAST, age_months",
+    "quarantine": "source, file, row",
+}
+
+
+def write_tables(con: duckdb.DuckDBPyConnection, tables_dir: Path) -> dict[str, int]:
+    """Write each output table as Parquet and CSV; return the row count of each."""
+    tables_dir.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for table, order in OUTPUT_TABLES.items():
+        query = f"SELECT * FROM {table}"
+        if order:
+            query += f" ORDER BY {order}, ALL"
+        for fmt, options in (("parquet", "FORMAT parquet"), ("csv", "FORMAT csv, HEADER")):
+            target = tables_dir / f"{table}.{fmt}"
+            con.execute(f"COPY ({query}) TO '{_sql_path(target)}' ({options})")
+        counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return counts
+
+
+def write_json(path: Path, payload: dict) -> None:
+    """Write ``payload`` as indented JSON with a trailing newline."""
+    text = json.dumps(payload, indent=2, sort_keys=False, default=str)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+@contextmanager
+def staged_output(out_dir: Path) -> Iterator[Path]:
+    """Yield a staging folder that replaces ``out_dir`` only if the block succeeds.
+
+    The staging folder sits beside ``out_dir`` so the final rename stays on one file
+    system. On an exception it is removed and ``out_dir`` is left as it was.
+    """
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    staging.chmod(0o755)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap_into_place(staging, out_dir)
+
+
+def _swap_into_place(staging: Path, out_dir: Path) -> None:
+    # NOTE: two renames, not one: POSIX cannot atomically replace a non-empty directory.
+    # Between them out_dir is briefly absent, but never half-written.
+    previous = None
+    if out_dir.exists():
+        previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
+        out_dir.rename(previous)
+    staging.rename(out_dir)
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+    logger.info("wrote %s", out_dir)
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,140 @@
+"""``nrrgov compute`` as a library call: ingest, normalize, analyse, write, report."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from nrrgov import __version__
+from nrrgov.engine.analytics import add_analytics
+from nrrgov.engine.context import EngineContext
+from nrrgov.engine.ingest import IngestSummary, ingest
+from nrrgov.engine.normalize import add_normalize, resolve_as_of, validate_revenue
+from nrrgov.engine.output import staged_output, write_json, write_tables
+from nrrgov.engine.reconcile import reconcile
+from nrrgov.engine.results import headline_figures
+from nrrgov.engine.sql import Pipeline
+from nrrgov.loader import Project, load_project
+
+logger = logging.getLogger(__name__)
+
+# Steps reported to the progress callback, in order; the CLI sizes its bar from this.
+STEPS = ("ingest", "normalize", "analytics", "reconcile", "write", "report")
+
+
+@dataclass(frozen=True)
+class ComputeResult:
+    """What a compute run wrote and the figures of its summary."""
+
+    out_dir: Path
+    as_of: date
+    results: dict
+    table_rows: dict[str, int]
+    ingest: IngestSummary
+
+
+def plan_pipelines(ctx: EngineContext) -> tuple[Pipeline, Pipeline]:
+    """Build, without running, the normalize pipeline and the analytics pipeline."""
+    normalize = Pipeline()
+    add_normalize(normalize, ctx)
+    analytics = Pipeline()
+    add_analytics(analytics, ctx)
+    return normalize, analytics
+
+
+def run_pipelines(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> None:
+    """Run normalize, check the fx rates it needs, then run the analytic stages."""
+    normalize, analytics = plan_pipelines(ctx)
+    normalize.run(con)
+    validate_revenue(con, ctx)
+    analytics.run(con)
+
+
+def compute(
+    project_root: Path,
+    data_dir: Path | None = None,
+    as_of: date | None = None,
+    out_dir: Path | None = None,
+    on_step: Callable[[str], None] | None = None,
+    project: Project | None = None,
+) -> ComputeResult:
+    """Compute every output table for a project and write them to ``out_dir``.
+
+    Args:
+        project_root: the definitions repository (holding ``nrrgov.yml``).
+        data_dir: folder of the exports; defaults to the project's ``data``.
+        as_of: first day of the last month to compute; defaults to the last month with data.
+        out_dir: output folder; defaults to the project's ``out``. Replaced only when the
+            whole run succeeds.
+        on_step: called with each name in :data:`STEPS` as that step starts.
+        project: an already loaded project, to skip loading it again.
+
+    Raises:
+        UserError: on invalid definitions or data; nothing is written then.
+    """
+    step = on_step or (lambda _name: None)
+    project = project or load_project(project_root)
+    ctx = EngineContext(project, Path(data_dir) if data_dir else project.data_dir)
+    out_dir = Path(out_dir) if out_dir else project.root / project.config.out
+
+    with tempfile.TemporaryDirectory(prefix="nrrgov-spill-") as spill:
+        con = duckdb.connect(config={"temp_directory": spill})
+        try:
+            return _compute_on(con, ctx, as_of, out_dir, step)
+        finally:
+            con.close()
+
+
+def _compute_on(con, ctx, requested_as_of, out_dir, step) -> ComputeResult:
+    step("ingest")
+    summary = ingest(con, ctx)
+    ctx = replace(ctx, as_of=resolve_as_of(con, ctx, requested_as_of))
+
+    step("normalize")
+    step("analytics")
+    run_pipelines(con, ctx)
+
+    step("reconcile")
+    reconciliation = reconcile(con, ctx)
+    results = headline_figures(con, ctx, summary, reconciliation)
+    results["nrrgov_version"] = __version__
+    results["definitions_commit"] = _git_commit(ctx.project.root)
+
+    step("write")
+    with staged_output(out_dir) as staging:
+        table_rows = write_tables(con, staging / "tables")
+        results["table_rows"] = table_rows
+        write_json(staging / "results.json", results)
+        step("report")
+        _render_report(staging, ctx)
+    return ComputeResult(out_dir, ctx.as_of, results, table_rows, summary)
+
+
+def _render_report(out_dir: Path, ctx: EngineContext) -> None:
+    # Imported here so that the engine does not depend on Jinja2 for library callers
+    # that only want tables.
+    from nrrgov.report.render import render_report
+
+    render_report(out_dir, ctx.project)
+
+
+def _git_commit(root: Path) -> str | None:
+    """The HEAD commit of the definitions' git repository, or None outside one."""
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout.strip() or None if completed.returncode == 0 else None
