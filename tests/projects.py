@@ -1,0 +1,51 @@
+"""Build small definitions repositories in a temporary folder for end-to-end tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import REPO
+
+ACCOUNTS_HEADER = "account_id,account_name,segment,region,csm_owner,created_at,parent_account_id"
+SUBSCRIPTIONS_HEADER = (
+    "subscription_id,account_id,plan,currency,billing_period,amount,quantity,"
+    "start_date,end_date,status"
+)
+
+
+def make_project(
+    root: Path,
+    files: dict[str, str],
+    sources: str | None = None,
+    config: str | None = None,
+) -> Path:
+    """Write a project with the reference metrics and taxonomy and the given exports.
+
+    Args:
+        root: folder to create the project in.
+        files: export file name (under ``data/``) -> CSV text.
+        sources: the text of ``definitions/sources.yml``; the reference one by default.
+        config: the text of ``nrrgov.yml``; by default USD, data in ``data/``, sliced by
+            segment and region.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    definitions = root / "definitions"
+    definitions.mkdir(exist_ok=True)
+    for name in ("metrics.yml", "taxonomy.yml"):
+        shutil.copy(REPO / "definitions" / name, definitions / name)
+    reference_sources = (REPO / "definitions" / "sources.yml").read_text()
+    (definitions / "sources.yml").write_text(sources or reference_sources)
+    (root / "nrrgov.yml").write_text(
+        config or "name: test\nreporting_currency: USD\ndata: data\ndimensions: [segment, region]\n"
+    )
+    data = root / "data"
+    data.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (data / name).write_text(text)
+    return root
+
+
+def csv_text(header: str, rows: list[str]) -> str:
+    """Join a header and rows into CSV text with a final newline."""
+    return "\n".join([header, *rows]) + "\n"
