@@ -1,0 +1,75 @@
+"""Lint rule cases from tests/cases/lint, each run on a copy of the base project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nrrgov.lint import RULES, lint_project
+
+CASES = Path(__file__).parents[1] / "cases" / "lint"
+
+
+def _case_files() -> list:
+    return [pytest.param(path, id=path.stem) for path in sorted(CASES.glob("*.yml"))]
+
+
+def _build(case: dict, tmp_path: Path) -> Path:
+    """Copy the base project and apply the case's file changes."""
+    project = tmp_path / "project"
+    shutil.copytree(CASES / "base", project)
+    for name in case.get("remove", []):
+        (project / name).unlink()
+    for name, text in (case.get("files") or {}).items():
+        (project / name).write_text(text, encoding="utf-8", newline="")
+    return project
+
+
+@pytest.mark.parametrize("case_file", _case_files())
+def test_rule_case(case_file: Path, tmp_path: Path, monkeypatch) -> None:
+    case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
+    project = _build(case, tmp_path)
+    # Run from the project folder so that finding paths are relative, as users see them.
+    monkeypatch.chdir(project)
+
+    result = lint_project(Path("."))
+
+    found = [(f.code, f.path, f.line, f.col) for f in result.findings]
+    expected = [(e["code"], e["path"], e["line"], e["col"]) for e in case["expect"]]
+    assert sorted(found, key=str) == sorted(expected, key=str)
+    for expectation in case["expect"]:
+        finding = next(f for f in result.findings if f.code == expectation["code"])
+        assert finding.level == expectation.get("level", "error")
+        if "hint" in expectation:
+            assert expectation["hint"] in (finding.hint or "")
+
+
+def test_every_code_has_failing_case() -> None:
+    codes = {code for registered in RULES for code in registered.codes}
+    covered = set()
+    for path in CASES.glob("*.yml"):
+        case = yaml.safe_load(path.read_text(encoding="utf-8"))
+        covered.update(expectation["code"] for expectation in case["expect"])
+
+    assert codes - covered == set()
+
+
+def test_base_project_is_clean(tmp_path: Path) -> None:
+    project = _build({}, tmp_path)
+
+    result = lint_project(project)
+
+    assert result.findings == ()
+
+
+def test_reference_project_is_clean() -> None:
+    repository = Path(__file__).parents[2]
+
+    result = lint_project(repository)
+
+    assert [f"{f.where}: {f.code} {f.message}" for f in result.findings] == []
+    assert os.path.basename(result.files[0]) == "nrrgov.yml"
