@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import typer
+
 from nrrgov.cli import output
 from nrrgov.cli.options import (
     AsOfOption,
@@ -14,6 +16,8 @@ from nrrgov.cli.options import (
     require_project_dir,
 )
 from nrrgov.engine.run import STEPS, compute
+from nrrgov.lint.formats import format_text
+from nrrgov.lint.runner import lint_project
 
 
 @output.reports_user_errors
@@ -31,6 +35,17 @@ def run(
     """
     root = require_project_dir(project)
     month = parse_month(as_of)
+    _stop_on_lint_errors(root)
     with output.step_progress(STEPS, "compute") as on_step:
         result = compute(root, data_dir=data, as_of=month, out_dir=out, on_step=on_step)
     output.print_compute_summary(result.results, str(result.out_dir))
+
+
+def _stop_on_lint_errors(root: Path) -> None:
+    # Definitions that fail lint would compute numbers nobody approved, so compute
+    # rejects them with the same findings lint prints. Warnings do not stop the run.
+    result = lint_project(root)
+    if result.errors:
+        output.stderr().print(format_text(result), markup=False, soft_wrap=True)
+        output.stderr().print("compute stopped: fix the lint errors above first", markup=False)
+        raise typer.Exit(1)
