@@ -26,6 +26,9 @@ CANONICAL_TABLES: dict[str, dict[str, tuple[str, bool]]] = {
         "plan": ("VARCHAR", False),
         "currency": ("VARCHAR", True),
         "billing_period": ("VARCHAR", True),
+        # Billing periods per invoice, as in Stripe's ``interval_count``: a plan billed
+        # every 6 months reads as billing_period ``month`` with interval_count 6.
+        "interval_count": ("INTEGER", False),
         "amount": ("DECIMAL(38,10)", True),
         "quantity": ("DECIMAL(38,10)", False),
         "start_date": ("DATE", True),

@@ -1,0 +1,277 @@
+"""Find a source's files and read each into a raw table of text columns.
+
+A raw table has one VARCHAR column per file column, named ``c1``, ``c2``, ... in file
+order, so that header names that are not valid identifiers cannot break the SQL. Its rows
+are in file order, so ``rowid + 1`` is the data row: row 1 is the first record after the
+header (the file's second line unless a quoted value spans lines). Values are typed later,
+where a failing value can be reported with its row.
+
+Problems with the shape of a file are reported by physical line (``line N``, the header
+being line 1), because that is what a text editor shows. Problems with a value are
+reported by data row.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import glob
+import itertools
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from nrrgov.engine import ingest_codes as codes
+from nrrgov.errors import Location, UserError
+from nrrgov.spec.sources import SourceSpec
+
+logger = logging.getLogger(__name__)
+
+_HEADER_PROBE_BYTES = 1 << 20
+_MAX_DETAILS = 20
+_TEMPORAL_TYPES = ("DATE", "TIMESTAMP")
+_reader_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One file read into a raw table.
+
+    Attributes:
+        path: the file, as it appears in messages and in the ``_file`` column.
+        table: the raw table in the connection.
+        header: the file's column names in order; column ``i`` is raw column ``c{i+1}``.
+        rows: data rows read.
+    """
+
+    path: str
+    table: str
+    header: tuple[str, ...]
+    rows: int
+
+
+def resolve_files(data_dir: Path, spec: SourceSpec) -> list[Path]:
+    """Return the files a source names, sorted; a glob may match several.
+
+    Raises:
+        UserError: the file is missing or the glob matches no file.
+    """
+    pattern = str(data_dir / spec.path)
+    if glob.has_magic(spec.path):
+        matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
+        files = [path for path in matches if path.is_file()]
+        if not files:
+            raise UserError(
+                codes.FILE_NOT_FOUND,
+                f"no file matches the path {spec.path!r} of source {spec.name!r}",
+                where=Location(pattern),
+                hint=f"check the pattern and the data folder {str(data_dir)!r}",
+            )
+        return files
+
+    path = Path(pattern)
+    if not path.is_file():
+        raise UserError(
+            codes.FILE_NOT_FOUND,
+            f"file {spec.path!r} of source {spec.name!r} not found",
+            where=Location(pattern),
+            hint=_missing_file_hint(path, data_dir),
+        )
+    return [path]
+
+
+def _missing_file_hint(path: Path, data_dir: Path) -> str:
+    siblings = [p.name for p in path.parent.iterdir()] if path.parent.is_dir() else []
+    close = difflib.get_close_matches(path.name, siblings, n=1)
+    if close:
+        return f"did you mean {close[0]!r}? Paths are relative to the data folder"
+    return f"paths are relative to the data folder {str(data_dir)!r}; set 'path' in sources.yml"
+
+
+def read_file(con: duckdb.DuckDBPyConnection, path: Path, spec: SourceSpec) -> RawFile:
+    """Read one CSV or Parquet file into a new raw table in ``con``.
+
+    Raises:
+        UserError: the file is empty, not UTF-8, not valid CSV or Parquet, or has rows
+            with more or fewer fields than its header.
+    """
+    table = f"_raw_{next(_reader_ids)}"
+    if spec.file_format == "parquet":
+        header = _read_parquet(con, path, spec, table)
+    else:
+        header = _read_csv(con, path, spec, table)
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    logger.info("read %d rows from %s", rows, path)
+    return RawFile(str(path), table, header, rows)
+
+
+def _read_csv(con, path: Path, spec: SourceSpec, table: str) -> tuple[str, ...]:
+    header = read_header(path, spec.delimiter)
+    columns = {f"c{i}": "VARCHAR" for i in range(1, len(header) + 1)}
+    rejects, scans = f"{table}_rejects", f"{table}_scans"
+
+    # Every value is read as text so that typing can report the row of a bad value.
+    # strict_mode rejects rows with more fields than the header, because with it off
+    # DuckDB 2.0 drops the extra fields and keeps the row. null_padding off rejects rows
+    # with fewer fields. Rejected rows go to the rejects table, read below.
+    options = (
+        f"header = true, delim = {literal(spec.delimiter)}, quote = '\"', escape = '\"', "
+        f"columns = {columns}, auto_detect = false, strict_mode = true, "
+        "null_padding = false, encoding = 'utf-8', store_rejects = true, "
+        f"rejects_table = '{rejects}', rejects_scan = '{scans}'"
+    )
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({literal(str(path))}, {options})"
+        )
+    except duckdb.Error as error:
+        raise UserError(
+            codes.MALFORMED_CSV,
+            f"could not read the file as CSV: {error}",
+            where=Location(str(path)),
+            hint="check that the file is CSV with the delimiter set in sources.yml",
+        ) from None
+
+    _raise_on_rejects(con, path, spec, rejects, len(header))
+    con.execute(f"DROP TABLE IF EXISTS {rejects}")
+    con.execute(f"DROP TABLE IF EXISTS {scans}")
+    return header
+
+
+def read_header(path: Path, delimiter: str) -> tuple[str, ...]:
+    """Return the column names of a CSV file's first line, without a byte order mark.
+
+    Raises:
+        UserError: the file is empty, its first line is not UTF-8, or it names a column
+            twice or leaves a name empty.
+    """
+    with path.open("rb") as handle:
+        probe = handle.read(_HEADER_PROBE_BYTES)
+    first_line = probe.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        text = first_line.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(
+            codes.NOT_UTF8,
+            f"the header is not UTF-8 text (byte {first_line[error.start]:#04x})",
+            where=Location(str(path), line=1),
+            hint="save the export as UTF-8",
+        ) from None
+    if not text.strip():
+        raise UserError(
+            codes.EMPTY_FILE,
+            "the file is empty: expected a header line naming the columns",
+            where=Location(str(path), line=1),
+            hint="export the file again with its header, or remove it from the source",
+        )
+
+    header = tuple(name.strip() for name in next(csv.reader([text], delimiter=delimiter)))
+    _check_header_names(path, header)
+    return header
+
+
+def _check_header_names(path: Path, header: tuple[str, ...]) -> None:
+    for position, name in enumerate(header, start=1):
+        if not name:
+            raise UserError(
+                codes.MALFORMED_CSV,
+                f"column {position} of the header has no name",
+                where=Location(str(path), line=1),
+                hint="name every column in the header, or remove a trailing delimiter",
+            )
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise UserError(
+            codes.MALFORMED_CSV,
+            f"the header names a column more than once: {', '.join(map(repr, duplicates))}",
+            where=Location(str(path), line=1),
+            hint="rename the repeated columns so that each name is unique",
+        )
+
+
+def _raise_on_rejects(con, path: Path, spec: SourceSpec, rejects: str, fields: int) -> None:
+    rows = con.execute(
+        f"SELECT line, any_value(error_type), any_value(csv_line), any_value(error_message) "
+        f"FROM {rejects} GROUP BY line ORDER BY line"
+    ).fetchall()
+    if not rows:
+        return
+
+    problems = [_describe_reject(spec, fields, *row) for row in rows]
+    line, error_type = rows[0][0], rows[0][1]
+    if "ENCODING" in error_type or "UNICODE" in error_type:
+        raise UserError(
+            codes.NOT_UTF8,
+            f"line {line} is not UTF-8 text",
+            where=Location(str(path), line=line),
+            hint="save the export as UTF-8 (for example with iconv -f latin1 -t utf-8)",
+            details=_cap(problems),
+        )
+    raise UserError(
+        codes.MALFORMED_CSV,
+        problems[0],
+        where=Location(str(path), line=line),
+        hint=(
+            f"check the delimiter (sources.yml has {spec.delimiter!r}) and quote values "
+            "that contain it; numbers with thousands separators such as 4,800,000 must "
+            "be written without them (4800000)"
+        ),
+        details=_cap(problems),
+    )
+
+
+def _describe_reject(spec: SourceSpec, fields: int, line, error_type, csv_line, message) -> str:
+    if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS") and csv_line is not None:
+        found = len(next(csv.reader([csv_line], delimiter=spec.delimiter), []))
+        return f"line {line} has {found} fields but the header has {fields}: {csv_line!r}"
+    return f"line {line}: {message}"
+
+
+def _cap(lines: list[str]) -> list[str]:
+    if len(lines) <= _MAX_DETAILS:
+        return lines
+    return [*lines[:_MAX_DETAILS], f"... and {len(lines) - _MAX_DETAILS} more"]
+
+
+def _read_parquet(con, path: Path, spec: SourceSpec, table: str) -> tuple[str, ...]:
+    source = f"read_parquet({literal(str(path))}, file_row_number = true)"
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    except duckdb.Error as error:
+        raise UserError(
+            codes.MALFORMED_CSV,
+            f"could not read the file as Parquet: {error}",
+            where=Location(str(path)),
+            hint="check that the file is Parquet, or set 'format: csv' in sources.yml",
+        ) from None
+
+    columns = [(name, kind) for name, kind, *_ in described if name != "file_row_number"]
+    selects = [
+        f"{_as_text(identifier(name), kind, spec.date_format)} AS c{i}"
+        for i, (name, kind) in enumerate(columns, start=1)
+    ]
+    con.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT {', '.join(selects)} "
+        f"FROM {source} ORDER BY file_row_number"
+    )
+    return tuple(name for name, _ in columns)
+
+
+def _as_text(column: str, kind: str, date_format: str | None) -> str:
+    # Dates stored as Parquet dates are written back in the source's date_format, so the
+    # one parser used for CSV text reads them too.
+    if date_format and kind.startswith(_TEMPORAL_TYPES):
+        return f"strftime({column}, {literal(date_format)})"
+    return f"CAST({column} AS VARCHAR)"
+
+
+def identifier(name: str) -> str:
+    """Quote ``name`` as a SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """Quote ``text`` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"

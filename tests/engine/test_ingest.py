@@ -1,0 +1,424 @@
+"""Ingest of well-formed exports: columns, value maps, units, dates and the summary."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from nrrgov.engine.context import EngineContext
+from nrrgov.engine.ingest import ingest
+from nrrgov.loader import Project
+from nrrgov.spec import OptionsSpec, ProjectSpec, SourceSpec, TaxonomyFileSpec
+
+PEER_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "peer_data"
+RAVENSTACK = PEER_DATA / "dineshbarri_saas-subscription-revenue-churn-intelligence"
+
+SUBSCRIPTIONS = (
+    "subscription_id,account_id,plan,currency,billing_period,amount,quantity,"
+    "start_date,end_date,status"
+)
+ACCOUNTS = "account_id,account_name,segment,region,csm_owner,created_at,parent_account_id"
+
+
+def make_ctx(tmp_path: Path, files: dict[str, str | bytes], sources: list[dict]) -> EngineContext:
+    """Write ``files`` under ``tmp_path/data`` and return a context over ``sources``."""
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    for name, content in files.items():
+        path = data / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    project = Project(
+        root=tmp_path,
+        config=ProjectSpec(options=OptionsSpec()),
+        metrics=(),
+        taxonomy=TaxonomyFileSpec(),
+        sources=tuple(SourceSpec(**source) for source in sources),
+    )
+    return EngineContext(project, data)
+
+
+def lines(*rows: str) -> str:
+    return "\n".join(rows) + "\n"
+
+
+def run_ingest(ctx: EngineContext):
+    con = duckdb.connect()
+    return con, ingest(con, ctx)
+
+
+def test_subscriptions_typed_and_counted(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "subs.csv": lines(
+                SUBSCRIPTIONS,
+                "S1,A1,Pro,usd,annual,1200.50,3,2024-01-15,2024-07-01,active",
+                "S2,A1,Pro,EUR,Monthly,10,1,2024-02-01,,active",
+            )
+        },
+        [{"name": "subscriptions", "path": "subs.csv"}],
+    )
+    con, summary = run_ingest(ctx)
+    row = con.execute(
+        "SELECT currency, amount, period_months, start_date, end_date FROM subscriptions "
+        "WHERE subscription_id = 'S1'"
+    ).fetchone()
+
+    assert row[0] == "USD"  # currency codes are upper-cased
+    assert row[1] == Decimal("1200.50")
+    assert row[2] == 12  # annual: 12 months per invoice
+    assert row[3] == date(2024, 1, 15)
+    assert row[4] == date(2024, 7, 1)
+    assert summary.source("subscriptions").rows_read == 2
+    assert summary.source("subscriptions").rows_accepted == 2
+    assert summary.revenue_table == "subscriptions"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "months"),
+    [
+        ("monthly", 1),
+        ("Month", 1),
+        ("quarterly", 3),
+        ("QUARTER", 3),
+        ("semiannual", 6),
+        ("half-year", 6),
+        ("Half_Yearly", 6),
+        ("annual", 12),
+        ("year", 12),
+        ("Yearly", 12),
+        ("24", 24),
+        ("36 months", 36),
+    ],
+)
+def test_billing_period_spellings(tmp_path, spelling, months):
+    ctx = make_ctx(
+        tmp_path,
+        {"subs.csv": lines(SUBSCRIPTIONS, f"S1,A1,Pro,USD,{spelling},100,1,2024-01-01,,active")},
+        [{"name": "subscriptions", "path": "subs.csv"}],
+    )
+    con, _ = run_ingest(ctx)
+    assert con.execute("SELECT period_months FROM subscriptions").fetchone()[0] == months
+
+
+def test_interval_count_multiplies_period(tmp_path):
+    # A Stripe plan with interval month and interval_count 6 bills every 6 months.
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "plans.csv": lines(
+                "id,customer,interval,interval_count,amount,start", "P1,C1,month,6,600,2024-01-01"
+            )
+        },
+        [
+            {
+                "name": "subscriptions",
+                "path": "plans.csv",
+                "columns": {
+                    "subscription_id": "id",
+                    "account_id": "customer",
+                    "billing_period": "interval",
+                    "start_date": "start",
+                },
+                "constants": {"currency": "USD"},
+            }
+        ],
+    )
+    con, _ = run_ingest(ctx)
+    assert con.execute("SELECT period_months FROM subscriptions").fetchone()[0] == 6
+
+
+def test_minor_units_use_currency_exponent(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "subs.csv": lines(
+                SUBSCRIPTIONS,
+                "S1,A1,Pro,JPY,monthly,12000,1,2024-01-01,,active",
+                "S2,A2,Pro,KWD,monthly,1000,1,2024-01-01,,active",
+                "S3,A3,Pro,USD,monthly,12345,1,2024-01-01,,active",
+            )
+        },
+        [{"name": "subscriptions", "path": "subs.csv", "amount_units": "minor"}],
+    )
+    con, _ = run_ingest(ctx)
+    amounts = dict(con.execute("SELECT currency, amount FROM subscriptions").fetchall())
+
+    assert amounts["JPY"] == Decimal("12000")  # exponent 0: 12,000 minor = 12,000 yen
+    assert amounts["KWD"] == Decimal("1")  # exponent 3: 1,000 / 10^3 = 1 dinar
+    assert amounts["USD"] == Decimal("123.45")  # exponent 2: 12,345 / 100
+
+
+def test_inclusive_end_dates_become_exclusive(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {"subs.csv": lines(SUBSCRIPTIONS, "S1,A1,Pro,USD,monthly,10,1,2024-01-01,2024-03-31,x")},
+        [{"name": "subscriptions", "path": "subs.csv", "inclusive_end_dates": True}],
+    )
+    con, _ = run_ingest(ctx)
+    # Last day in service 2024-03-31, so the first day out of service is 2024-04-01.
+    assert con.execute("SELECT end_date FROM subscriptions").fetchone()[0] == date(2024, 4, 1)
+
+
+def test_value_maps_and_constants(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "subs.csv": lines(
+                "subscription_id,account_id,start_date,mrr_amount,is_trial",
+                "S1,A1,2024-01-01,50,True",
+                "S2,A1,2024-01-01,60,False",
+            )
+        },
+        [
+            {
+                "name": "subscriptions",
+                "path": "subs.csv",
+                "columns": {"amount": "mrr_amount", "status": "is_trial"},
+                "constants": {"currency": "USD", "billing_period": "monthly"},
+                "value_maps": {"status": {"true": "trial", "false": "active"}},
+            }
+        ],
+    )
+    con, _ = run_ingest(ctx)
+    rows = con.execute(
+        "SELECT subscription_id, status, currency, billing_period FROM subscriptions ORDER BY 1"
+    ).fetchall()
+
+    assert rows[0] == ("S1", "trial", "USD", "monthly")
+    assert rows[1] == ("S2", "active", "USD", "monthly")
+
+
+def test_constant_fills_empty_cells_only(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "subs.csv": lines(
+                SUBSCRIPTIONS,
+                "S1,A1,Pro,,monthly,10,1,2024-01-01,,active",
+                "S2,A1,Pro,EUR,monthly,10,1,2024-01-01,,active",
+            )
+        },
+        [{"name": "subscriptions", "path": "subs.csv", "constants": {"currency": "USD"}}],
+    )
+    con, _ = run_ingest(ctx)
+    rows = con.execute("SELECT currency FROM subscriptions ORDER BY subscription_id").fetchall()
+    assert rows == [("USD",), ("EUR",)]
+
+
+def test_date_format_day_first(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {"subs.csv": lines(SUBSCRIPTIONS, "S1,A1,Pro,USD,monthly,10,1,16-10-2024,01-02-2025,x")},
+        [{"name": "subscriptions", "path": "subs.csv", "date_format": "%d-%m-%Y"}],
+    )
+    con, _ = run_ingest(ctx)
+    row = con.execute("SELECT start_date, end_date FROM subscriptions").fetchone()
+    assert row == (date(2024, 10, 16), date(2025, 2, 1))
+
+
+def test_date_format_month_first(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {"subs.csv": lines(SUBSCRIPTIONS, "S1,A1,Pro,USD,monthly,10,1,1/2/2024,12/31/2024,x")},
+        [{"name": "subscriptions", "path": "subs.csv", "date_format": "%m/%d/%Y"}],
+    )
+    con, _ = run_ingest(ctx)
+    row = con.execute("SELECT start_date, end_date FROM subscriptions").fetchone()
+    assert row == (date(2024, 1, 2), date(2024, 12, 31))
+
+
+@pytest.mark.peer
+def test_ravenstack_accounts_bom_crlf_day_first(tmp_path):
+    # The export starts with a UTF-8 byte order mark, ends lines with CRLF and writes
+    # dates as DD-MM-YYYY; it has 500 accounts.
+    ctx = make_ctx(tmp_path, {"subs.csv": lines(SUBSCRIPTIONS)}, [])
+    ctx = EngineContext(
+        Project(
+            root=tmp_path,
+            config=ProjectSpec(),
+            metrics=(),
+            taxonomy=TaxonomyFileSpec(),
+            sources=(
+                SourceSpec(
+                    name="accounts",
+                    path=str(RAVENSTACK / "ravenstack_accounts.csv"),
+                    columns={"created_at": "signup_date"},
+                    date_format="%d-%m-%Y",
+                ),
+                SourceSpec(name="subscriptions", path="subs.csv"),
+            ),
+        ),
+        tmp_path / "data",
+    )
+    con, summary = run_ingest(ctx)
+    first = con.execute(
+        "SELECT account_id, created_at, industry, churn_flag FROM accounts WHERE _row = 1"
+    ).fetchone()
+
+    assert summary.source("accounts").rows_accepted == 500
+    # First data line: A-2e4581,Company_0,EdTech,US,16-10-2024,...,FALSE,FALSE
+    assert first == ("A-2e4581", date(2024, 10, 16), "EdTech", "FALSE")
+
+
+def test_extra_account_columns_are_dimensions(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "accounts.csv": lines(
+                f"{ACCOUNTS},industry,Tier Name", "A1,Acme,SMB,EMEA,Kim,,,Retail,Gold"
+            ),
+            "subs.csv": lines(SUBSCRIPTIONS, "S1,A1,Pro,USD,monthly,10,1,2024-01-01,,active"),
+        },
+        [
+            {"name": "accounts", "path": "accounts.csv"},
+            {"name": "subscriptions", "path": "subs.csv"},
+        ],
+    )
+    con, _ = run_ingest(ctx)
+    row = con.execute('SELECT segment, industry, "Tier Name" FROM accounts').fetchone()
+    assert row == ("SMB", "Retail", "Gold")
+
+
+def test_accounts_derived_without_source(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "subs.csv": lines(
+                SUBSCRIPTIONS,
+                "S1,A1,Pro,USD,monthly,10,1,2024-01-01,,active",
+                "S2,A1,Pro,USD,monthly,10,1,2024-01-01,,active",
+                "S3,A2,Pro,USD,monthly,10,1,2024-01-01,,active",
+            )
+        },
+        [{"name": "subscriptions", "path": "subs.csv"}],
+    )
+    con, _ = run_ingest(ctx)
+    rows = con.execute("SELECT account_id, segment FROM accounts ORDER BY 1").fetchall()
+    # Distinct account ids of the three subscriptions: A1 and A2, attributes NULL.
+    assert rows == [("A1", None), ("A2", None)]
+
+
+def test_glob_reads_every_file(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "subs/2024-01.csv": lines(SUBSCRIPTIONS, "S1,A1,Pro,USD,monthly,10,1,2024-01-01,,x"),
+            "subs/2024-02.csv": lines(SUBSCRIPTIONS, "S2,A2,Pro,USD,monthly,10,1,2024-02-01,,x"),
+        },
+        [{"name": "subscriptions", "path": "subs/*.csv"}],
+    )
+    con, summary = run_ingest(ctx)
+    assert len(summary.source("subscriptions").files) == 2
+    assert con.execute("SELECT count(*) FROM subscriptions").fetchone()[0] == 2
+
+
+def test_parquet_source(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    duckdb.execute(
+        "COPY (SELECT 'S1' AS subscription_id, 'A1' AS account_id, 'USD' AS currency, "
+        "'monthly' AS billing_period, 25.5 AS amount, DATE '2024-03-05' AS start_date) "
+        f"TO '{data / 'subs.parquet'}' (FORMAT parquet)"
+    )
+    ctx = make_ctx(tmp_path, {}, [{"name": "subscriptions", "path": "subs.parquet"}])
+    con, _ = run_ingest(ctx)
+    row = con.execute("SELECT amount, start_date, _row FROM subscriptions").fetchone()
+    assert row == (Decimal("25.5"), date(2024, 3, 5), 1)
+
+
+def test_fx_rates_get_reporting_currency(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "subs.csv": lines(SUBSCRIPTIONS, "S1,A1,Pro,EUR,monthly,10,1,2024-01-10,2024-03-01,x"),
+            "fx.csv": lines("month,currency,rate", "2024-01-01,EUR,1.1", "2024-02,EUR,1.2"),
+        },
+        [
+            {"name": "subscriptions", "path": "subs.csv"},
+            {"name": "fx_rates", "path": "fx.csv"},
+        ],
+    )
+    con, _ = run_ingest(ctx)
+    usd = con.execute("SELECT month, rate FROM fx_rates WHERE currency = 'USD' ORDER BY 1")
+    # Data spans 2024-01 (first start) to 2024-03 (end date): USD at 1 for each month.
+    assert usd.fetchall() == [
+        (date(2024, 1, 1), Decimal("1")),
+        (date(2024, 2, 1), Decimal("1")),
+        (date(2024, 3, 1), Decimal("1")),
+    ]
+    eur = con.execute("SELECT month FROM fx_rates WHERE currency = 'EUR' ORDER BY 1").fetchall()
+    assert eur == [(date(2024, 1, 1),), (date(2024, 2, 1),)]  # "2024-02" reads as a month
+
+
+def test_mrr_source(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {"mrr.csv": lines("account_id,month,mrr", "A1,2024-01-01,100", "A1,2024-02-15,110")},
+        [{"name": "mrr", "path": "mrr.csv"}],
+    )
+    con, summary = run_ingest(ctx)
+    months = con.execute("SELECT month FROM mrr_input ORDER BY 1").fetchall()
+
+    assert summary.revenue_table == "mrr_input"
+    assert months == [(date(2024, 1, 1),), (date(2024, 2, 1),)]  # truncated to the 1st
+
+
+def test_quarantine_copy_and_summary_table(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "subs.csv": lines(
+                SUBSCRIPTIONS,
+                "S1,A1,Pro,USD,monthly,10,1,2024-01-01,,active",
+                "S2,A1,Pro,USD,monthly,ten,1,2024-01-01,,active",
+            )
+        },
+        [{"name": "subscriptions", "path": "subs.csv", "on_invalid": "quarantine"}],
+    )
+    con, summary = run_ingest(ctx)
+    counts = con.execute(
+        "SELECT rows_read, rows_accepted, rows_quarantined FROM ingest_summary"
+    ).fetchone()
+
+    assert counts == (2, 1, 1)
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 1
+    assert summary.source("subscriptions").rows_quarantined == 1
+
+
+@pytest.mark.peer
+def test_stripe_plans_with_interval_count(tmp_path):
+    # CRLF line endings, no newline after the last record, lower-case currency codes,
+    # amounts in cents and timestamps where dates are expected.
+    ctx = make_ctx(tmp_path, {}, [])
+    plans = SourceSpec(
+        name="subscriptions",
+        path=str(PEER_DATA / "fivetran_dbt_stripe" / "plan_data.csv"),
+        columns={
+            "subscription_id": "id",
+            "account_id": "product_id",
+            "billing_period": "interval",
+            "start_date": "created",
+        },
+        amount_units="minor",
+    )
+    ctx = EngineContext(replace(ctx.project, sources=(plans,)), ctx.data_dir)
+    con, summary = run_ingest(ctx)
+    row = con.execute(
+        "SELECT currency, amount, period_months, start_date FROM subscriptions "
+        "WHERE subscription_id = '5gh'"
+    ).fetchone()
+
+    assert summary.source("subscriptions").rows_accepted == 13  # 13 plans in the file
+    # Plan 5gh: 150000 cents / 100 = 1500 dollars, billed every 6 months (interval month,
+    # interval_count 6), created 2017-05-15 18:53:55.
+    assert row == ("USD", Decimal("1500"), 6, date(2017, 5, 15))
