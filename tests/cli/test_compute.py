@@ -42,9 +42,11 @@ def test_compute_no_row_after_as_of(run_cli, reference_project):
 
     assert result.exit_code == 0, result.stderr
     tables = reference_project / "target" / "tables"
-    latest = duckdb.sql(
-        f"SELECT max(month) FROM read_parquet('{tables / 'account_mrr.parquet'}')"
-    ).fetchone()[0]
+    latest = (
+        duckdb.connect()
+        .execute("SELECT max(month) FROM read_parquet(?)", [str(tables / "account_mrr.parquet")])
+        .fetchone()[0]
+    )
     assert latest.isoformat() == "2025-06-01"
     results = json.loads((reference_project / "target" / "results.json").read_text())
     assert results["as_of"] == "2025-06"

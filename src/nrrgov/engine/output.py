@@ -19,16 +19,16 @@ import duckdb
 
 logger = logging.getLogger(__name__)
 
-# Output tables and the order their rows are written in, so that reruns are byte-stable.
-# account_mrr is written unsorted: sorting tens of millions of rows would cost seconds for
-# no reader's benefit, and DuckDB keeps its insertion order anyway.
-OUTPUT_TABLES: dict[str, str | None] = {
-    "account_mrr": None,
-    "movements": "month",
-    "retention": "as_of, lookback_months",
-    "metrics": "metric, as_of",
-    "cohorts": "cohort NULLS LAST, age_months",
-    "quarantine": "source, file, row",
+# Output tables, and whether their rows are sorted (by every column, left to right) so
+# that reruns are byte-stable. account_mrr is written unsorted because sorting tens of
+# millions of rows costs seconds for no reader's benefit.
+OUTPUT_TABLES: dict[str, bool] = {
+    "account_mrr": False,
+    "movements": True,
+    "retention": True,
+    "metrics": True,
+    "cohorts": True,
+    "quarantine": True,
 }
 
 
@@ -36,10 +36,10 @@ def write_tables(con: duckdb.DuckDBPyConnection, tables_dir: Path) -> dict[str, 
     """Write each output table as Parquet and CSV; return the row count of each."""
     tables_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for table, order in OUTPUT_TABLES.items():
+    for table, sort in OUTPUT_TABLES.items():
         query = f"SELECT * FROM {table}"
-        if order:
-            query += f" ORDER BY {order}, ALL"
+        if sort:
+            query += " ORDER BY ALL NULLS LAST"
         for fmt, options in (("parquet", "FORMAT parquet"), ("csv", "FORMAT csv, HEADER")):
             target = tables_dir / f"{table}.{fmt}"
             con.execute(f"COPY ({query}) TO '{_sql_path(target)}' ({options})")
