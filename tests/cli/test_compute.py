@@ -8,7 +8,7 @@ import duckdb
 from projects import ACCOUNTS_HEADER, SUBSCRIPTIONS_HEADER, csv_text, make_project
 
 FX_HEADER = "month,currency,rate"
-TABLES = ("account_mrr", "movements", "retention", "metrics", "cohorts", "quarantine")
+TABLES = ("accounts", "account_mrr", "movements", "retention", "metrics", "cohorts", "quarantine")
 
 
 def _flat_project(tmp_path, accounts: int, amount: int):

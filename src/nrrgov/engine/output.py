@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 # that reruns are byte-stable. account_mrr is written unsorted because sorting tens of
 # millions of rows costs seconds for no reader's benefit.
 OUTPUT_TABLES: dict[str, bool] = {
+    "accounts": True,
     "account_mrr": False,
     "movements": True,
     "retention": True,
@@ -37,7 +38,7 @@ def write_tables(con: duckdb.DuckDBPyConnection, tables_dir: Path) -> dict[str, 
     tables_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
     for table, sort in OUTPUT_TABLES.items():
-        query = f"SELECT * FROM {table}"
+        query = f"SELECT {_public_columns(con, table)} FROM {table}"
         if sort:
             query += " ORDER BY ALL NULLS LAST"
         for fmt, options in (("parquet", "FORMAT parquet"), ("csv", "FORMAT csv, HEADER")):
@@ -45,6 +46,12 @@ def write_tables(con: duckdb.DuckDBPyConnection, tables_dir: Path) -> dict[str, 
             con.execute(f"COPY ({query}) TO '{_sql_path(target)}' ({options})")
         counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return counts
+
+
+def _public_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The table's columns without the ingest bookkeeping ones (``_file``, ``_row``)."""
+    names = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+    return ", ".join(f'"{name}"' for name in names if not name.startswith("_"))
 
 
 def write_json(path: Path, payload: dict) -> None:

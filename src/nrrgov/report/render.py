@@ -1,41 +1,99 @@
-"""Render ``report/index.html`` from the tables and ``results.json`` of a run.
+"""Render ``report/`` from the tables and ``results.json`` of a run.
 
-The report reads only what a run wrote, so ``nrrgov report`` can rebuild it later.
+The report reads only what a run wrote, so ``nrrgov report`` can rebuild it later. It
+is a set of static pages that open from the file system: the Vega bundle, the style
+sheet and the script sit in ``report/assets/``, and each page embeds its data as JSON.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
+import shutil
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-import duckdb
-from jinja2 import Environment, PackageLoader, select_autoescape
+import vl_convert
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
 from nrrgov import __version__
 from nrrgov.errors import Location, UserError
 from nrrgov.loader import Project
+from nrrgov.report import charts
+from nrrgov.report.catalog import metric_catalog
+from nrrgov.report.cohorts import cohort_data
+from nrrgov.report.movers import top_movers
+from nrrgov.report.quality import quality_data
+from nrrgov.report.series import bridge_data, overview_data, retention_data
+from nrrgov.report.tables import ReportTables, filter_dimensions, month_date, month_text
 
 logger = logging.getLogger(__name__)
 
-BRIDGE_STEPS = (
-    ("opening_mrr", "Opening MRR", 1),
-    ("new_mrr", "New", 1),
-    ("reactivation_mrr", "Reactivation", 1),
-    ("expansion_mrr", "Expansion", 1),
-    ("contraction_mrr", "Contraction", -1),
-    ("churned_mrr", "Churn", -1),
-    ("fx_impact", "FX impact", 1),
-    ("closing_mrr", "Closing MRR", 1),
+ASSETS = ("report.css", "report.js")
+VEGA_BUNDLE = "vega.js"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the report: its key, file, tab title, and whether it has the slice
+    filters and charts (only pages with charts load the Vega bundle)."""
+
+    key: str
+    file: str
+    title: str
+    filters: bool
+    charts: bool
+
+
+PAGES = (
+    Page("overview", "index.html", "Overview", filters=True, charts=True),
+    Page("bridge", "bridge.html", "MRR bridge", filters=True, charts=True),
+    Page("retention", "retention.html", "Retention trend", filters=True, charts=True),
+    Page("cohorts", "cohorts.html", "Cohorts", filters=True, charts=True),
+    Page("catalog", "catalog.html", "Metric catalog", filters=False, charts=False),
+    Page("movers", "movers.html", "Top movers", filters=False, charts=True),
+    Page("quality", "quality.html", "Data quality", filters=False, charts=False),
 )
 
 
 def render_report(out_dir: Path, project: Project) -> Path:
-    """Write ``out_dir/report/index.html`` and return its path.
+    """Write the report into ``out_dir/report/`` and return the path of its index page.
+
+    Args:
+        out_dir: the output folder of a run, holding ``results.json`` and ``tables/``.
+        project: the definitions the run was computed with.
 
     Raises:
-        UserError: when ``out_dir`` holds no results of an earlier run.
+        UserError: when ``out_dir`` contains no results of an earlier run.
     """
+    results = _read_results(out_dir)
+    with ReportTables(out_dir / "tables", project.config.dimensions) as tables:
+        context = _shared_context(tables, project, results)
+        movers = top_movers(tables, context["as_of"])
+        payloads = _page_payloads(tables, project, context, movers)
+        extras = _page_extras(project, payloads, movers, quality_data(tables, results))
+
+    report_dir = out_dir / "report"
+    if report_dir.exists():
+        shutil.rmtree(report_dir)
+    _write_assets(report_dir / "assets")
+    environment = _environment()
+    for page in PAGES:
+        html = environment.get_template(f"{page.key}.html.j2").render(
+            **context,
+            **extras.get(page.key, {}),
+            page=page,
+            data=script_json(payloads.get(page.key, {}) | _common_payload(context)),
+        )
+        (report_dir / page.file).write_text(html, encoding="utf-8")
+    logger.info("wrote the report to %s", report_dir)
+    return report_dir / PAGES[0].file
+
+
+def _read_results(out_dir: Path) -> dict:
     results_path = out_dir / "results.json"
     if not results_path.exists():
         raise UserError(
@@ -44,74 +102,269 @@ def render_report(out_dir: Path, project: Project) -> Path:
             where=Location(str(results_path)),
             hint="run 'nrrgov compute' first, or pass --out with the folder it wrote",
         )
-    results = json.loads(results_path.read_text(encoding="utf-8"))
-    bridge_history = _bridge_history(out_dir / "tables" / "movements.parquet", project)
-    html = (
-        _environment()
-        .get_template("index.html.j2")
-        .render(
-            results=results,
-            metrics=results.get("metrics", []),
-            bridge=_bridge_steps(results.get("bridge") or {}),
-            bridge_history=bridge_history,
-            bridge_columns=BRIDGE_STEPS,
-            currency=results.get("reporting_currency", ""),
-            version=__version__,
+    return json.loads(results_path.read_text(encoding="utf-8"))
+
+
+def _shared_context(tables: ReportTables, project: Project, results: dict) -> dict:
+    """Collect what every page shows: header, filters and footer."""
+    as_of = results.get("as_of") or _last_month(tables)
+    if as_of is None:
+        raise UserError(
+            "NRG502",
+            f"the run in {str(tables.tables_dir.parent)!r} has no month to report",
+            where=Location(str(tables.tables_dir)),
+            hint="run 'nrrgov compute' on exports with at least one month of revenue",
         )
-    )
-    report_dir = out_dir / "report"
-    report_dir.mkdir(parents=True, exist_ok=True)
-    target = report_dir / "index.html"
-    target.write_text(html, encoding="utf-8")
-    return target
+    declared = {
+        dimension.name: (dimension.label, dimension.allowed_values)
+        for dimension in project.taxonomy.dimensions
+    }
+    return {
+        "project_name": results.get("project") or project.config.name,
+        "as_of": as_of,
+        "as_of_label": month_date(as_of).strftime("%B %Y"),
+        "currency": results.get("reporting_currency") or project.config.reporting_currency,
+        "dimensions": filter_dimensions(tables, declared),
+        "pages": PAGES,
+        "footer": {
+            "definitions_commit": results.get("definitions_commit"),
+            "version": results.get("nrrgov_version") or __version__,
+            "options": results.get("options") or project.config.options.model_dump(mode="json"),
+        },
+    }
+
+
+def _last_month(tables: ReportTables) -> str | None:
+    if tables.has("movements"):
+        return month_text(tables.scalar("SELECT max(month) FROM movements"))
+    if tables.has("metrics"):
+        return month_text(tables.scalar("SELECT max(as_of) FROM metrics"))
+    return None
+
+
+def _page_payloads(
+    tables: ReportTables, project: Project, context: dict, movers: dict
+) -> dict[str, dict]:
+    """Build the JSON each page embeds for its script: data by slice and chart specs."""
+    as_of, currency = context["as_of"], context["currency"]
+    overview = overview_data(tables, project.metrics, as_of)
+    retention = retention_data(tables, project.metrics, as_of)
+    cohorts = cohort_data(tables, as_of, project.config.options.cohort_average)
+    return {
+        "overview": {
+            "overview": overview,
+            "charts": {
+                "sparklines": {
+                    metric.name: charts.sparkline(metric.unit, metric.target is not None)
+                    for metric in project.metrics
+                },
+                "mrr_trend": charts.mrr_trend(currency),
+            },
+        },
+        "bridge": {
+            "bridge": bridge_data(tables, as_of),
+            "charts": {
+                "waterfall": charts.waterfall(currency),
+                "movements": charts.movements_bars(currency),
+            },
+        },
+        "retention": {
+            "retention": retention,
+            "charts": {"trend": _retention_charts(retention)},
+        },
+        "cohorts": {
+            "cohorts": cohorts,
+            "charts": {
+                "heatmap": charts.cohort_heatmap(len(cohorts["cohorts"]), _max_age(cohorts))
+            },
+        },
+        "movers": {
+            "history": movers["history"],
+            "charts": {"history": charts.account_history(currency)},
+        },
+    }
+
+
+def _max_age(cohorts: dict) -> int:
+    lengths = [
+        len(row or [])
+        for entry in cohorts["slices"]
+        for rows in entry["rows"].values()
+        for row in rows
+    ]
+    return max(lengths, default=1) - 1
+
+
+def _retention_charts(retention: dict) -> dict[str, dict]:
+    labels = {"nrr": "NRR", "grr": "GRR", "logo_retention": "Logo retention"}
+    specs = {}
+    for lookback in retention["lookbacks"]:
+        targets = [
+            {"measure": labels[t["measure"]], "value": t["value"], "label": t["label"]}
+            for t in retention["targets"]
+            if t["lookback"] == lookback
+        ]
+        specs[str(lookback)] = charts.retention_trend(targets)
+    return specs
+
+
+def _page_extras(project: Project, payloads: dict, movers: dict, quality: dict) -> dict:
+    """Collect what pages render as HTML rather than hand to their script, per page."""
+    return {
+        "overview": {"metrics": payloads["overview"]["overview"]["metrics"]},
+        "bridge": {"months": payloads["bridge"]["bridge"]["months"]},
+        "retention": {
+            "lookbacks": payloads["retention"]["retention"]["lookbacks"],
+            "targets": payloads["retention"]["retention"]["targets"],
+        },
+        "cohorts": {
+            "cohort_measures": payloads["cohorts"]["cohorts"]["measures"],
+            "cohorts_shown": len(payloads["cohorts"]["cohorts"]["cohorts"]),
+            "cohorts_total": payloads["cohorts"]["cohorts"]["cohorts_total"],
+            "cohort_average": project.config.options.cohort_average,
+        },
+        "catalog": {"catalog": metric_catalog(project)},
+        "movers": {"movers": movers},
+        "quality": {"quality": quality},
+    }
+
+
+def _common_payload(context: dict) -> dict:
+    return {
+        "as_of": context["as_of"],
+        "currency": context["currency"],
+        "dimensions": [
+            {"name": d.name, "label": d.label, "values": list(d.values)}
+            for d in context["dimensions"]
+        ],
+    }
+
+
+def script_json(payload) -> Markup:
+    """Serialize ``payload`` for a ``<script type="application/json">`` element.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u003c``, ``\\u003e`` and ``\\u0026``,
+    which JSON reads back as the same characters, so no data string can close the
+    element or open a comment. NaN and infinities, which JSON cannot hold, become null.
+
+    >>> str(script_json({"name": "</script>"}))
+    '{"name":"\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(_finite(payload), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for character, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(character, escaped)
+    # U+2028 and U+2029 are valid in JSON but end a line in older JavaScript parsers.
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # Markup is safe here because every character that could end the element is escaped.
+    return Markup(text)
+
+
+def _finite(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _write_assets(assets_dir: Path) -> None:
+    assets_dir.mkdir(parents=True)
+    static = resources.files("nrrgov.report") / "static"
+    for name in ASSETS:
+        (assets_dir / name).write_bytes((static / name).read_bytes())
+    (assets_dir / VEGA_BUNDLE).write_text(_vega_bundle(), encoding="utf-8")
+
+
+def _vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one classic script that defines ``vegaEmbed``.
+
+    NOTE: vl-convert builds the bundle on its first call in a process, which takes a
+    few seconds; later calls in the same process reuse it.
+    """
+    return vl_convert.javascript_bundle()
 
 
 def _environment() -> Environment:
-    env = Environment(
+    environment = Environment(
         loader=PackageLoader("nrrgov.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default=True),
+        autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["money"] = _format_money
-    env.filters["ratio"] = _format_ratio
-    return env
+    environment.filters["money"] = format_money
+    environment.filters["ratio"] = format_ratio
+    environment.filters["cell"] = format_cell
+    environment.filters["option_list"] = format_options
+    environment.filters["heading"] = format_heading
+    environment.filters["month_label"] = lambda month: month_date(month).strftime("%b %Y")
+    return environment
 
 
-def _bridge_steps(bridge: dict) -> list[dict]:
-    return [
-        {"key": key, "label": label, "value": bridge.get(key), "sign": sign}
-        for key, label, sign in BRIDGE_STEPS
-    ]
+def format_money(value, decimals: int = 0) -> str:
+    """Format an amount in the reporting currency with thousands separators.
 
-
-def _bridge_history(movements: Path, project: Project, months: int = 12) -> list[dict]:
-    """The last ``months`` rows of the bridge over all slices, oldest first."""
-    if not movements.exists():
-        return []
-    total = " AND ".join(f"{name} = '(all)'" for name in project.config.dimensions) or "TRUE"
-    columns = ", ".join(key for key, _label, _sign in BRIDGE_STEPS)
-    con = duckdb.connect()
-    try:
-        cursor = con.execute(
-            f"SELECT strftime(month, '%Y-%m') AS month, {columns} "
-            f"FROM read_parquet(?) WHERE {total} ORDER BY month DESC LIMIT {int(months)}",
-            [str(movements)],
-        )
-        names = [description[0] for description in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    finally:
-        con.close()
-    return list(reversed(rows))
-
-
-def _format_money(value) -> str:
+    >>> format_money(-1234.5)
+    '-1,234'
+    """
     if value is None:
         return "–"
-    return f"{float(value):,.2f}"
+    return f"{float(value):,.{decimals}f}"
 
 
-def _format_ratio(value) -> str:
+def format_ratio(value) -> str:
+    """Format a ratio as a percentage with one decimal.
+
+    >>> format_ratio(1.0425)
+    '104.2%'
+    """
     if value is None:
         return "–"
     return f"{float(value) * 100:.1f}%"
+
+
+def format_options(options: dict) -> str:
+    """Format the options in force as ``name=value`` pairs, joining lists with ``+``.
+
+    >>> format_options({"snapshot": "month_end", "no_revenue_statuses": ["trial"], "gap": None})
+    'snapshot=month_end, no_revenue_statuses=trial, gap=none'
+    """
+    pairs = []
+    for name, value in options.items():
+        if isinstance(value, list | tuple):
+            value = "+".join(str(item) for item in value) or "none"
+        pairs.append(f"{name}={'none' if value is None else value}")
+    return ", ".join(pairs)
+
+
+def format_cell(value) -> str:
+    """Format a cell of a data quality table: counts with separators, amounts from a
+    thousand up to the cent, smaller numbers to six significant digits."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float) and abs(value) >= 1000:
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        # Rates and small amounts keep six significant digits.
+        return f"{value:.6g}"
+    return str(value)
+
+
+# Abbreviations written in capitals when a JSON key becomes a heading.
+ABBREVIATIONS = {"mrr": "MRR", "arr": "ARR", "fx": "FX", "nrr": "NRR", "grr": "GRR", "id": "ID"}
+
+
+def format_heading(key: str) -> str:
+    """Turn a JSON key into a heading.
+
+    >>> format_heading("input_mrr_native")
+    'Input MRR native'
+    """
+    words = [ABBREVIATIONS.get(word, word) for word in str(key).split("_")]
+    first = words[0]
+    return " ".join([first[:1].upper() + first[1:], *words[1:]])
