@@ -41,7 +41,7 @@ from nrrgov.engine.ingest_values import row_checks, typed_select
 from nrrgov.engine.types import RATE
 from nrrgov.errors import Location, UserError
 from nrrgov.loader import Project
-from nrrgov.spec.sources import CANONICAL_TABLES, SourceSpec
+from nrrgov.spec.sources import ACTIVITY_SOURCES, CANONICAL_TABLES, SourceSpec
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ TABLES = {
     "subscriptions": "subscriptions",
     "mrr": "mrr_input",
     "fx_rates": "fx_rates",
+    **{name: name for name in ACTIVITY_SOURCES},
 }
 _REVENUE_SOURCES = ("subscriptions", "mrr")
 
@@ -118,10 +119,28 @@ def ingest(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> IngestSummary:
     else:
         con.execute(f"CREATE OR REPLACE TABLE fx_rates (month DATE, currency VARCHAR, rate {RATE})")
     _add_data_reporting_rates(con, ctx, TABLES[revenue_spec.name])
+    summaries.extend(_load_activity_sources(con, ctx))
 
     con.execute("CREATE OR REPLACE TABLE quarantine AS SELECT * FROM quarantine_ingest")
     _write_summary_table(con, summaries)
     return IngestSummary(tuple(summaries), TABLES[revenue_spec.name])
+
+
+def _load_activity_sources(
+    con: duckdb.DuckDBPyConnection, ctx: EngineContext
+) -> list[SourceSummary]:
+    """Load each optional activity export, or create its table empty when it has no source."""
+    summaries = []
+    for name in ACTIVITY_SOURCES:
+        spec = ctx.project.source(name)
+        if spec is not None:
+            summaries.append(_load(con, ctx, spec, check_accounts=True))
+            continue
+        columns = ", ".join(
+            f"{identifier(column)} {kind}" for column, (kind, _) in CANONICAL_TABLES[name].items()
+        )
+        con.execute(f"CREATE OR REPLACE TABLE {name} ({columns}, _file VARCHAR, _row BIGINT)")
+    return summaries
 
 
 def _revenue_source(project: Project) -> SourceSpec:
@@ -221,7 +240,9 @@ def _create_canonical_table(
     extras: list[str],
 ) -> None:
     columns = CANONICAL_TABLES[spec.name]
-    selects = [f"CAST(v_{name} AS {kind}) AS {name}" for name, (kind, _) in columns.items()]
+    selects = [
+        f"CAST(v_{name} AS {kind}) AS {identifier(name)}" for name, (kind, _) in columns.items()
+    ]
     selects.extend(f"{identifier('v_' + name)} AS {identifier(name)}" for name in extras)
     if spec.name == "subscriptions":
         selects.append("CAST(v_period_months AS INTEGER) AS period_months")

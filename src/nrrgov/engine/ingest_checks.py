@@ -31,6 +31,8 @@ def check_duplicate_keys(con: duckdb.DuckDBPyConnection, spec: SourceSpec, typed
         UserError: a structural error under either ``on_invalid`` setting, because
             picking one of the rows would silently drop the other.
     """
+    if not spec.key:
+        return
     key = [f"v_{column}" for column in spec.key]
     present = " AND ".join(f"{identifier(column)} IS NOT NULL" for column in key)
     duplicates = con.execute(

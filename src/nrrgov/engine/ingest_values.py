@@ -104,11 +104,11 @@ def _typed_values(spec: SourceSpec) -> dict[str, str]:
         if kind == "DATE":
             values[column] = _date(spec, column)
         elif kind.startswith("DECIMAL"):
-            values[column] = f"TRY_CAST({column} AS {_DECIMAL})"
+            values[column] = f"TRY_CAST({identifier(column)} AS {_DECIMAL})"
         elif kind == "INTEGER":
-            values[column] = f"TRY_CAST({column} AS INTEGER)"
+            values[column] = f"TRY_CAST({identifier(column)} AS INTEGER)"
         else:
-            values[column] = column
+            values[column] = identifier(column)
 
     if "currency" in values:
         values["currency"] = "upper(currency)"
@@ -121,12 +121,12 @@ def _typed_values(spec: SourceSpec) -> dict[str, str]:
 
 def _date(spec: SourceSpec, column: str) -> str:
     if spec.date_format:
-        return f"CAST(try_strptime({column}, {literal(spec.date_format)}) AS DATE)"
+        return f"CAST(try_strptime({identifier(column)}, {literal(spec.date_format)}) AS DATE)"
     if column == "month":
         # A month may be written as 2024-03 as well as 2024-03-01.
-        year_month = f"CAST(try_strptime({column}, '%Y-%m') AS DATE)"
-        return f"COALESCE(TRY_CAST({column} AS DATE), {year_month})"
-    return f"TRY_CAST({column} AS DATE)"
+        year_month = f"CAST(try_strptime({identifier(column)}, '%Y-%m') AS DATE)"
+        return f"COALESCE(TRY_CAST({identifier(column)} AS DATE), {year_month})"
+    return f"TRY_CAST({identifier(column)} AS DATE)"
 
 
 def _subscription_values(spec: SourceSpec) -> dict[str, str]:
@@ -180,7 +180,7 @@ def row_checks(spec: SourceSpec, reporting_currency: str, check_accounts: bool) 
         checks.extend(_subscription_checks(spec))
     if spec.name == "fx_rates":
         checks.extend(_rate_checks(reporting_currency))
-    if check_accounts and spec.name in ("subscriptions", "mrr"):
+    if check_accounts and "account_id" in table and spec.name != "accounts":
         checks.append(_known_account())
     return checks
 

@@ -45,13 +45,54 @@ CANONICAL_TABLES: dict[str, dict[str, tuple[str, bool]]] = {
         "currency": ("VARCHAR", True),
         "rate": ("DECIMAL(38,18)", True),
     },
+    # Exports that plays, health scores and the operating KPIs read. Each is optional:
+    # without its source the figures that need it are left out.
+    "play_enrollments": {
+        "account_id": ("VARCHAR", True),
+        "play": ("VARCHAR", True),
+        "enrolled_on": ("DATE", True),
+        "group": ("VARCHAR", True),
+    },
+    "health_signals": {
+        "account_id": ("VARCHAR", True),
+        "month": ("DATE", True),
+        "signal": ("VARCHAR", True),
+        "value": ("DECIMAL(38,10)", True),
+    },
+    "activities": {
+        "account_id": ("VARCHAR", True),
+        "play": ("VARCHAR", False),
+        "occurred_at": ("DATE", True),
+        "kind": ("VARCHAR", True),
+    },
+    "forecasts": {
+        "account_id": ("VARCHAR", True),
+        "month": ("DATE", True),
+        "forecast_mrr": ("DECIMAL(38,10)", True),
+    },
+    "decisions": {
+        "decision_id": ("VARCHAR", True),
+        "decision": ("VARCHAR", True),
+        "body": ("VARCHAR", True),
+        "raised_on": ("DATE", True),
+        "decided_on": ("DATE", False),
+        "outcome": ("VARCHAR", False),
+    },
 }
+
+# Sources that fill an optional table of their own, read after the revenue input.
+ACTIVITY_SOURCES = ("play_enrollments", "health_signals", "activities", "forecasts", "decisions")
 
 DEFAULT_KEYS = {
     "accounts": ("account_id",),
     "subscriptions": ("subscription_id",),
     "mrr": ("account_id", "month"),
     "fx_rates": ("month", "currency"),
+    "play_enrollments": ("account_id", "play", "enrolled_on"),
+    "health_signals": ("account_id", "month", "signal"),
+    "activities": (),
+    "forecasts": ("account_id", "month"),
+    "decisions": ("decision_id",),
 }
 
 
@@ -76,7 +117,17 @@ class SourceSpec(Spec):
             ``quarantine`` sets it aside in the quarantine table with its reason.
     """
 
-    name: Literal["accounts", "subscriptions", "mrr", "fx_rates"]
+    name: Literal[
+        "accounts",
+        "subscriptions",
+        "mrr",
+        "fx_rates",
+        "play_enrollments",
+        "health_signals",
+        "activities",
+        "forecasts",
+        "decisions",
+    ]
     path: str
     format: Literal["csv", "parquet"] | None = None
     columns: dict[str, str] = {}
@@ -104,7 +155,9 @@ class SourceSpec(Spec):
     @property
     def key(self) -> tuple[str, ...]:
         """The primary key, defaulting to the canonical table's."""
-        return self.primary_key or DEFAULT_KEYS[self.name]
+        if self.primary_key is not None:
+            return self.primary_key
+        return DEFAULT_KEYS[self.name]
 
     @property
     def file_format(self) -> str:
