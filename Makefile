@@ -17,7 +17,6 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/nrrgov lint
 	$(BIN)/nrrgov compute
-	@echo "Results: target/tables/ (Parquet, CSV), target/results.json, target/report/index.html"
 
 test: $(STAMP)
 	$(BIN)/pytest
