@@ -2,7 +2,9 @@
 
 A project is a configuration and, in its definitions folder, ``metrics.yml``,
 ``sources.yml`` and an optional ``taxonomy.yml``. The configuration is ``nrrgov.yml`` at
-the root, else ``[tool.nrrgov]`` in ``pyproject.toml``, else the defaults.
+the root, else ``[tool.nrrgov]`` in ``pyproject.toml``, else the defaults. A governed
+project also has ``raci/bodies.yml`` and, optionally, ``raci/decisions.yml`` and
+``raci/escalation.yml``.
 
 Every file is read with :mod:`nrrgov.yamlio`, so each problem is reported with its file,
 line and column: YAML syntax, duplicate keys, tags and aliases, then schema errors from
@@ -25,12 +27,19 @@ from pydantic import BaseModel, ValidationError
 
 from nrrgov.errors import Location, UserError
 from nrrgov.spec import (
+    FILE_KINDS,
+    BodiesFileSpec,
+    BodySpec,
+    DecisionsFileSpec,
+    DecisionSpec,
+    EscalationFileSpec,
     MetricsFileSpec,
     MetricSpec,
     ProjectSpec,
     SourcesFileSpec,
     SourceSpec,
     TaxonomyFileSpec,
+    TierSpec,
 )
 from nrrgov.yamlio import (
     INVALID_VALUE_CODE,
@@ -47,6 +56,10 @@ logger = logging.getLogger(__name__)
 
 PROJECT_FILE = "nrrgov.yml"
 PYPROJECT_FILE = "pyproject.toml"
+# Governance files live at fixed places under the project root.
+RACI_FOLDER = "raci"
+PLAYS_FOLDER = "plays"
+RACI_FILES = {"bodies": "bodies.yml", "decisions": "decisions.yml", "escalation": "escalation.yml"}
 FILE_MISSING_CODE = "NRG100"
 UNKNOWN_TABLE_CODE = "NRG205"
 
@@ -107,7 +120,8 @@ class Finding:
 class SourceMap:
     """The parsed documents of a project, by file kind, for pointing at lines.
 
-    Kinds are ``project``, ``metrics``, ``taxonomy`` and ``sources``.
+    Kinds are ``project``, ``metrics``, ``taxonomy``, ``sources``, and for a governed
+    project ``bodies``, ``decisions`` and ``escalation``.
     """
 
     documents: dict[str, YamlDocument] = field(default_factory=dict)
@@ -131,6 +145,9 @@ class Project:
 
     Attributes:
         locations: where each node of each file sits, for messages that name a line.
+        bodies: the governing bodies; empty when the project has no ``raci/bodies.yml``.
+        decisions: decision rights from ``raci/decisions.yml``.
+        escalation_tiers: tiers from ``raci/escalation.yml``.
     """
 
     root: Path
@@ -139,6 +156,9 @@ class Project:
     taxonomy: TaxonomyFileSpec
     sources: tuple[SourceSpec, ...]
     locations: SourceMap = field(default_factory=SourceMap, compare=False)
+    bodies: tuple[BodySpec, ...] = ()
+    decisions: tuple[DecisionSpec, ...] = ()
+    escalation_tiers: tuple[TierSpec, ...] = ()
 
     @property
     def definitions_dir(self) -> Path:
@@ -159,6 +179,11 @@ class ProjectFiles:
 
     A spec is None when its file is missing or invalid, and ``findings`` gives the reason. The
     taxonomy is an empty :class:`TaxonomyFileSpec` when ``taxonomy.yml`` does not exist.
+    The ``raci/`` specs are None when their file does not exist.
+
+    Attributes:
+        governed: whether ``raci/bodies.yml`` exists. The governance rules skip a project
+            without it.
     """
 
     root: Path
@@ -168,6 +193,23 @@ class ProjectFiles:
     sources: SourcesFileSpec | None
     locations: SourceMap
     findings: tuple[Finding, ...]
+    bodies: BodiesFileSpec | None = None
+    decisions: DecisionsFileSpec | None = None
+    escalation: EscalationFileSpec | None = None
+    governed: bool = False
+
+    @property
+    def specs(self) -> dict[str, object]:
+        """Each file kind's validated spec (None when missing or invalid), by kind."""
+        return {
+            "project": self.config,
+            "metrics": self.metrics,
+            "taxonomy": self.taxonomy,
+            "sources": self.sources,
+            "bodies": self.bodies,
+            "decisions": self.decisions,
+            "escalation": self.escalation,
+        }
 
     def project(self) -> Project | None:
         """Assemble the :class:`Project`, or return None if a file is missing or invalid."""
@@ -182,6 +224,9 @@ class ProjectFiles:
             taxonomy=self.taxonomy,
             sources=self.sources.sources,
             locations=self.locations,
+            bodies=self.bodies.bodies if self.bodies else (),
+            decisions=self.decisions.decisions if self.decisions else (),
+            escalation_tiers=self.escalation.tiers if self.escalation else (),
         )
 
 
@@ -223,6 +268,10 @@ def read_project_files(root: Path) -> ProjectFiles:
         definitions / "taxonomy.yml", "taxonomy", documents, findings, required=False
     )
     sources = _read_file(definitions / "sources.yml", "sources", documents, findings)
+    raci = {
+        kind: _read_file(root / RACI_FOLDER / name, kind, documents, findings, required=None)
+        for kind, name in RACI_FILES.items()
+    }
 
     return ProjectFiles(
         root=root,
@@ -232,7 +281,15 @@ def read_project_files(root: Path) -> ProjectFiles:
         sources=sources,
         locations=SourceMap(documents),
         findings=tuple(findings),
+        governed=(root / RACI_FOLDER / RACI_FILES["bodies"]).is_file(),
+        **raci,
     )
+
+
+def read_config(root: Path) -> ProjectSpec:
+    """Return the project configuration at ``root``, or the defaults if it is invalid."""
+    config = _read_config(Path(root), {}, [])
+    return config or ProjectSpec()
 
 
 def _read_config(
@@ -263,12 +320,7 @@ def _definitions_folder(config: ProjectSpec | None, documents: dict[str, YamlDoc
     return folder if isinstance(folder, str) else ProjectSpec().definitions
 
 
-_MODELS: dict[str, type[BaseModel]] = {
-    "project": ProjectSpec,
-    "metrics": MetricsFileSpec,
-    "taxonomy": TaxonomyFileSpec,
-    "sources": SourcesFileSpec,
-}
+_MODELS: dict[str, type[BaseModel]] = FILE_KINDS
 
 
 def _read_file(
@@ -277,15 +329,20 @@ def _read_file(
     documents: dict[str, YamlDocument],
     findings: list[Finding],
     *,
-    required: bool = True,
+    required: bool | None = True,
 ):
-    """Parse and validate one YAML file; None when it is missing or has a problem."""
+    """Parse and validate one YAML file; None when it is missing or has a problem.
+
+    Args:
+        required: True reports a missing file, False returns the empty model for it,
+            None returns None for it without a finding.
+    """
     model = _MODELS[kind]
     if not path.exists():
         if required:
             findings.append(_missing_file(path, kind))
             return None
-        return model()
+        return None if required is None else model()
 
     document, errors = _parse(path)
     findings.extend(Finding.from_error(error) for error in errors)

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 import typer
 
 from nrrgov import __version__
+from nrrgov.cli import codeowners, compute, diff, init, lint, output, report, schema
 from nrrgov.cli import compile as compile_command
-from nrrgov.cli import compute, lint, output, report, schema
 
 app = typer.Typer(
     name="nrrgov",
@@ -63,3 +63,8 @@ app.command("compile")(compile_command.run)
 def main() -> None:
     """Entry point of the console script."""
     app()
+
+
+app.command("init")(init.run)
+app.command("diff")(diff.run)
+app.command("codeowners")(codeowners.run)

@@ -12,7 +12,7 @@ from nrrgov.cli import output
 from nrrgov.errors import UserError
 from nrrgov.lint import FORMATS, lint_project
 
-Format = Literal["text", "json", "github", "sarif"]
+Format = Literal["text", "json", "github", "sarif", "junit"]
 
 
 @output.reports_user_errors
@@ -31,14 +31,23 @@ def run(
             "is true, else text.",
         ),
     ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Git ref to compare with, such as origin/main: a metric whose formula, "
+            "filters or options changed since then needs a version bump and a new approval.",
+        ),
+    ] = None,
 ) -> None:
-    """Validate the definitions: YAML and schema, cross-references, formulas, exports.
+    """Validate the definitions: YAML and schema, cross-references, formulas, exports,
+    decision rights and approvals.
 
     Findings go to stdout. Suppress one in place with '# nrrgov: noqa NRG201 <reason>'
     on its line. Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error.
     """
     root = _project_folder(path)
-    result = lint_project(root)
+    result = lint_project(root, base=base)
     typer.echo(FORMATS[format or _default_format()](result), nl=False)
     if result.errors:
         raise typer.Exit(1)

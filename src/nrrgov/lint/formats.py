@@ -1,13 +1,13 @@
-"""Output formats of ``nrrgov lint``: text, json, github (workflow commands) and sarif."""
+"""Output formats of ``nrrgov lint``: text, json, github (workflow commands), sarif, junit."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 
-from nrrgov import __version__
-from nrrgov.lint.registry import RULES
+from nrrgov.lint.junit import format_junit
 from nrrgov.lint.runner import LintResult
+from nrrgov.lint.sarif import format_sarif
 from nrrgov.loader import Finding
 
 
@@ -80,45 +80,10 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_sarif(result: LintResult) -> str:
-    """Return a SARIF 2.1.0 log, the format code-scanning tools read."""
-    rules = [
-        {"id": code, "name": registered.name, "fullDescription": {"text": registered.doc}}
-        for registered in RULES
-        for code in registered.codes
-    ]
-    run = {
-        "tool": {
-            "driver": {"name": "nrrgov", "version": __version__, "rules": rules},
-        },
-        "results": [_sarif_result(finding) for finding in result.findings],
-    }
-    log = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [run],
-    }
-    return json.dumps(log, indent=2) + "\n"
-
-
-def _sarif_result(finding: Finding) -> dict:
-    location: dict = {"artifactLocation": {"uri": finding.path}}
-    if finding.line is not None:
-        location["region"] = {"startLine": finding.line, "startColumn": finding.col or 1}
-    text = finding.message + (f" (hint: {finding.hint})" if finding.hint else "")
-    return {
-        "ruleId": finding.code,
-        "level": finding.level,
-        "message": {"text": text},
-        "locations": [{"physicalLocation": location}],
-    }
-
-
-# TODO: add a junit format (one test case per rule, a failure per finding) for CI systems
-# that show JUnit reports but not SARIF or GitHub annotations.
 FORMATS: dict[str, Callable[[LintResult], str]] = {
     "text": format_text,
     "json": format_json,
     "github": format_github,
     "sarif": format_sarif,
+    "junit": format_junit,
 }

@@ -142,7 +142,9 @@ def project_unknown_dimension(context: LintContext) -> Iterator[Finding]:
 
 @rule("NRG204", name="duplicate-name")
 def duplicate_name(context: LintContext) -> Iterator[Finding]:
-    """Check that metric names, dimension names and source tables are each unique.
+    """Check that the names of metrics, dimensions, source tables and RACI items are unique.
+
+    RACI items are bodies, decisions and escalation tiers.
 
     Why: names identify rows in the output tables and links in the report. With two
     definitions under one name, only one is used and the other is silently ignored.
@@ -166,6 +168,15 @@ def duplicate_name(context: LintContext) -> Iterator[Finding]:
     if context.sources is not None:
         names = [source.name for source in context.sources]
         yield from _duplicates(context, "sources", "sources", names, "source for table")
+    raci = (
+        ("bodies", "bodies", context.bodies, "body name"),
+        ("decisions", "decisions", context.decisions, "decision name"),
+        ("escalation", "tiers", context.tiers, "escalation tier name"),
+    )
+    for kind, section, items, what in raci:
+        if items is not None:
+            names = [item.name for item in items]
+            yield from _duplicates(context, kind, section, names, what)
 
 
 def _duplicates(

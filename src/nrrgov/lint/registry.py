@@ -7,13 +7,22 @@ code and adds it to :data:`RULES`, in the order the rule modules are imported.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from nrrgov.loader import Finding, Level, ProjectFiles
-from nrrgov.spec import MetricSpec, ProjectSpec, SourceSpec, TaxonomyFileSpec
+from nrrgov.spec import (
+    BodySpec,
+    DecisionSpec,
+    MetricSpec,
+    ProjectSpec,
+    SourceSpec,
+    TaxonomyFileSpec,
+    TierSpec,
+)
 from nrrgov.yamlio import NodePath, Position
 
 Check = Callable[["LintContext"], Iterable[Finding]]
@@ -63,15 +72,32 @@ def rules_reference() -> str:
     return "\n".join(sections)
 
 
+def closest_hint(name: str, choices: Iterable[str], what: str) -> str:
+    """Return "did you mean ...?" for the closest choice, else the list of ``what``."""
+    choices = list(dict.fromkeys(choices))
+    close = difflib.get_close_matches(name, choices, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if choices:
+        return f"{what}: {', '.join(choices)}"
+    return f"no {what} are defined"
+
+
 @dataclass(frozen=True)
 class LintContext:
     """The project as each file validated on its own, with helpers to build findings.
 
     A spec is None when its file is missing or invalid, so a rule that needs it yields
     nothing: the loader has already reported why.
+
+    Attributes:
+        files: the project being linted.
+        base: the same project at the base of a pull request (``nrrgov lint --base``),
+            for rules that compare two versions; None otherwise.
     """
 
     files: ProjectFiles
+    base: ProjectFiles | None = None
 
     @property
     def root(self) -> Path:
@@ -92,6 +118,23 @@ class LintContext:
     @property
     def sources(self) -> tuple[SourceSpec, ...] | None:
         return self.files.sources.sources if self.files.sources else None
+
+    @property
+    def governed(self) -> bool:
+        """Whether the project declares its bodies in ``raci/bodies.yml``."""
+        return self.files.governed
+
+    @property
+    def bodies(self) -> tuple[BodySpec, ...] | None:
+        return self.files.bodies.bodies if self.files.bodies else None
+
+    @property
+    def decisions(self) -> tuple[DecisionSpec, ...] | None:
+        return self.files.decisions.decisions if self.files.decisions else None
+
+    @property
+    def tiers(self) -> tuple[TierSpec, ...] | None:
+        return self.files.escalation.tiers if self.files.escalation else None
 
     @property
     def data_dir(self) -> Path | None:

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from nrrgov.governance.gitref import materialize_ref
+
 # Importing the rule modules registers their rules, in this order.
-from nrrgov.lint import formula_rules, reference_rules, schema_rules, source_rules  # noqa: F401
+from nrrgov.lint import (  # noqa: F401
+    change_rules,
+    formula_rules,
+    lifecycle_rules,
+    raci_rules,
+    reference_rules,
+    schema_rules,
+    source_rules,
+)
 from nrrgov.lint.registry import RULES, LintContext, Rule
 from nrrgov.lint.suppression import apply_suppressions
-from nrrgov.loader import Finding, read_project_files
+from nrrgov.loader import Finding, ProjectFiles, read_project_files
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +31,16 @@ INTERNAL_CODE = "NRG900"
 
 @dataclass(frozen=True)
 class LintResult:
-    """The findings of one run, sorted by file, line and column, and the files read."""
+    """The findings of one run, sorted by file, line and column, and the files read.
+
+    Attributes:
+        root: the project folder as given; finding paths are relative to where the
+            command ran, or absolute when ``root`` was.
+    """
 
     findings: tuple[Finding, ...]
     files: tuple[str, ...]
+    root: Path = field(default=Path("."), compare=False)
 
     @property
     def errors(self) -> int:
@@ -34,7 +51,9 @@ class LintResult:
         return sum(1 for finding in self.findings if finding.level == "warning")
 
 
-def lint_project(root: Path, rules: Sequence[Rule] | None = None) -> LintResult:
+def lint_project(
+    root: Path, rules: Sequence[Rule] | None = None, *, base: str | None = None
+) -> LintResult:
     """Lint the definitions repository at ``root``.
 
     Every rule runs even when others fail: a rule that raises becomes one NRG900
@@ -44,9 +63,15 @@ def lint_project(root: Path, rules: Sequence[Rule] | None = None) -> LintResult:
         root: the project folder, holding nrrgov.yml (or pyproject.toml) and the
             definitions folder.
         rules: the rules to run; all registered rules by default.
+        base: a git ref to compare with, such as ``origin/main``: rules that check
+            version bumps and approvals read the definitions at that ref.
+
+    Raises:
+        UserError: ``base`` is given but is not a commit of the repository holding
+            ``root`` (exit code 2).
     """
     files = read_project_files(Path(root))
-    context = LintContext(files)
+    context = LintContext(files, base=_read_base(Path(root), base) if base else None)
     findings: list[Finding] = []
     for registered in RULES if rules is None else rules:
         findings.extend(_run_rule(registered, context))
@@ -54,7 +79,15 @@ def lint_project(root: Path, rules: Sequence[Rule] | None = None) -> LintResult:
     read = [document.path for document in files.locations.documents.values()]
     paths = dict.fromkeys([*read, *(f.path for f in findings if Path(f.path).is_file())])
     findings = apply_suppressions(findings, paths)
-    return LintResult(findings=tuple(sorted(findings, key=_order)), files=tuple(read))
+    return LintResult(
+        findings=tuple(sorted(findings, key=_order)), files=tuple(read), root=Path(root)
+    )
+
+
+def _read_base(root: Path, ref: str) -> ProjectFiles:
+    """Read the project's definitions at ``ref``; specs are kept, the files are not."""
+    with tempfile.TemporaryDirectory(prefix="nrrgov-base-") as folder:
+        return read_project_files(materialize_ref(root, ref, Path(folder)))
 
 
 def _run_rule(registered: Rule, context: LintContext) -> list[Finding]:

@@ -8,6 +8,7 @@ from pydantic import Field, PositiveInt, model_validator
 
 from nrrgov.spec.base import Spec
 from nrrgov.spec.options import MetricOptionsSpec
+from nrrgov.spec.raci import ItemStatus, LifecycleSpec
 
 # Measures a formula may name, by basis. Retention measures are snapshots of the base
 # accounts at M-k and M; movement measures are sums of monthly movements over the k months
@@ -44,7 +45,7 @@ MEASURES_BY_BASIS = {"retention": RETENTION_MEASURES, "movements": MOVEMENT_MEAS
 Basis = Literal["retention", "movements"]
 Unit = Literal["ratio", "currency", "count"]
 Direction = Literal["higher_is_better", "lower_is_better"]
-MetricStatus = Literal["draft", "approved", "deprecated"]
+MetricStatus = ItemStatus
 
 
 class TargetSpec(Spec):
@@ -71,8 +72,8 @@ class TargetSpec(Spec):
         return self
 
 
-class MetricSpec(Spec):
-    """One governed metric.
+class MetricSpec(LifecycleSpec):
+    """One governed metric, with the lifecycle fields of :class:`LifecycleSpec`.
 
     Attributes:
         name: identifier used in tables and links (lowercase, digits, underscores).
@@ -86,7 +87,6 @@ class MetricSpec(Spec):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     description: str = ""
-    owner: str
     unit: Unit = "ratio"
     formula: str
     basis: Basis = "retention"
@@ -95,8 +95,6 @@ class MetricSpec(Spec):
     filters: dict[str, tuple[str, ...]] = {}
     options: MetricOptionsSpec = MetricOptionsSpec()
     target: TargetSpec | None = None
-    status: MetricStatus = "approved"
-    version: PositiveInt = 1
 
 
 class MetricsFileSpec(Spec):
