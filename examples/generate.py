@@ -36,6 +36,7 @@ from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,6 +95,8 @@ CSM_OWNERS = [
     "Grace Kim", "Hugo Weber", "Ines Duarte", "Jonas Berg", "Kenji Sato", "Lena Novak",
 ]  # fmt: skip
 SMB_POOLED_SHARE = 0.7
+# The canonical tables written, which are also the fields of Exports.
+EXPORT_TABLES = ("accounts", "subscriptions", "fx_rates")
 
 
 @dataclass(frozen=True)
@@ -417,7 +420,7 @@ def write_exports(exports: Exports, out: Path, file_format: str) -> list[Path]:
     """Write the three tables into ``out`` as ``csv`` or ``parquet``; return their paths."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name in ("accounts", "subscriptions", "fx_rates"):
+    for name in EXPORT_TABLES:
         frame: pl.DataFrame = getattr(exports, name)
         path = out / f"{name}.{file_format}"
         if file_format == "csv":
@@ -431,17 +434,26 @@ def write_exports(exports: Exports, out: Path, file_format: str) -> list[Path]:
 def write_project(out: Path, file_format: str, name: str) -> Path:
     """Write ``nrrgov.yml`` and a copy of the reference definitions reading ``out``'s files.
 
-    The definitions are copied from the repository. Only the extension of each source
-    path changes, to ``file_format``, so the reference metrics and taxonomy apply as is.
+    The metrics and taxonomy are copied unchanged from the repository. The sources are the
+    reference ones for the tables written here, with each path's extension set to
+    ``file_format``. Reference sources for other tables (health signals, forecasts,
+    decisions) are left out, because this generator does not write them.
     """
     definitions = out / "definitions"
     definitions.mkdir(parents=True, exist_ok=True)
     for file_name in ("metrics.yml", "taxonomy.yml"):
         shutil.copyfile(REPO_ROOT / "definitions" / file_name, definitions / file_name)
 
-    sources = (REPO_ROOT / "definitions" / "sources.yml").read_text(encoding="utf-8")
-    sources = re.sub(r"(path: \S+)\.csv\b", rf"\1.{file_format}", sources)
-    (definitions / "sources.yml").write_text(sources, encoding="utf-8")
+    reference = yaml.safe_load((REPO_ROOT / "definitions" / "sources.yml").read_text("utf-8"))
+    sources = [source for source in reference["sources"] if source["name"] in EXPORT_TABLES]
+    for source in sources:
+        source["path"] = f"{Path(source['path']).stem}.{file_format}"
+    (definitions / "sources.yml").write_text(
+        "# yaml-language-server: $schema=../schemas/sources.schema.json\n"
+        "# The reference data contract for the files written by examples/generate.py.\n"
+        + yaml.safe_dump({"sources": sources}, sort_keys=False),
+        encoding="utf-8",
+    )
 
     project = out / "nrrgov.yml"
     project.write_text(

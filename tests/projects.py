@@ -14,6 +14,20 @@ SUBSCRIPTIONS_HEADER = (
 )
 
 
+# The revenue sources of the reference contract, without the optional activity exports,
+# so a test project needs only accounts, subscriptions and fx rates.
+CORE_SOURCES = """\
+sources:
+  - name: accounts
+    path: accounts.csv
+  - name: subscriptions
+    path: subscriptions.csv
+    on_invalid: quarantine
+  - name: fx_rates
+    path: fx_rates.csv
+"""
+
+
 def make_project(
     root: Path,
     files: dict[str, str],
@@ -25,7 +39,7 @@ def make_project(
     Args:
         root: folder to create the project in.
         files: export file name (under ``data/``) -> CSV text.
-        sources: the text of ``definitions/sources.yml``; the reference one by default.
+        sources: the text of ``definitions/sources.yml``; :data:`CORE_SOURCES` by default.
         config: the text of ``nrrgov.yml``; by default USD, data in ``data/``, sliced by
             segment and region.
     """
@@ -34,8 +48,7 @@ def make_project(
     definitions.mkdir(exist_ok=True)
     for name in ("metrics.yml", "taxonomy.yml"):
         shutil.copy(REPO / "definitions" / name, definitions / name)
-    reference_sources = (REPO / "definitions" / "sources.yml").read_text()
-    (definitions / "sources.yml").write_text(sources or reference_sources)
+    (definitions / "sources.yml").write_text(sources or CORE_SOURCES)
     (root / "nrrgov.yml").write_text(
         config or "name: test\nreporting_currency: USD\ndata: data\ndimensions: [segment, region]\n"
     )

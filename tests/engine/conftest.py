@@ -1,8 +1,9 @@
 """Run the analytic stages on small inputs written straight into a DuckDB file.
 
-The inputs follow the contract that normalize fulfils: ``revenue`` per account, currency
-and month; ``fx_rates`` with the reporting currency (USD) at 1 every month; ``calendar``
-from the first revenue month to the as-of month; ``accounts`` with their attributes.
+The inputs follow the contract that normalize fulfils. ``revenue`` has a row per account,
+currency and month. ``fx_rates`` has the reporting currency (USD) at 1 every month.
+``calendar`` runs from the first revenue month to the as-of month, and ``accounts`` has
+the accounts' attributes.
 """
 
 from __future__ import annotations
@@ -144,3 +145,15 @@ class AnalyticsRun:
 def analytics(tmp_path: Path) -> AnalyticsRun:
     """An empty run writing its database under the test's temporary folder."""
     return AnalyticsRun(path=tmp_path)
+
+
+@pytest.fixture(scope="session")
+def new_analytics(tmp_path_factory: pytest.TempPathFactory):
+    """A factory of empty runs, each in a folder of its own, for property tests."""
+    return lambda: AnalyticsRun(path=tmp_path_factory.mktemp("analytics"))
+
+
+@pytest.fixture
+def reference_metrics() -> tuple[MetricSpec, ...]:
+    """The metrics of the reference ``definitions/metrics.yml``."""
+    return REFERENCE_METRICS

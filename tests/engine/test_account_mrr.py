@@ -122,9 +122,9 @@ def test_no_row_after_the_as_of_month(analytics):
     analytics.run()
 
     assert analytics.one("SELECT max(month) AS m FROM account_mrr")["m"] == FEB
-    assert analytics.one("SELECT count(*) AS n FROM account_mrr WHERE account_id = 'later'")[
-        "n"
-    ] == 0
+    assert (
+        analytics.one("SELECT count(*) AS n FROM account_mrr WHERE account_id = 'later'")["n"] == 0
+    )
     assert analytics.one("SELECT max(month) AS m FROM movements")["m"] == FEB
     assert analytics.one("SELECT max(as_of) AS m FROM retention")["m"] == FEB
     assert analytics.one("SELECT max(cohort) AS m FROM cohorts")["m"] == JAN
@@ -163,6 +163,79 @@ def test_restart_after_three_months_at_zero(analytics, max_gap, expected):
     may = account_months(analytics, "a")[4]
     assert may["movement"] == expected
     assert may["movement_mrr"] == Decimal("10")
+
+
+SLICES = ["segment", "region"]
+CONTRACT = {
+    "account_mrr": [
+        "account_id",
+        "month",
+        "mrr",
+        "mrr_constant_currency",
+        "movement",
+        "movement_mrr",
+    ],
+    "movements": [
+        "month",
+        *SLICES,
+        "opening_mrr",
+        "new_mrr",
+        "reactivation_mrr",
+        "expansion_mrr",
+        "contraction_mrr",
+        "churned_mrr",
+        "fx_impact",
+        "closing_mrr",
+        "new_logos",
+        "reactivated_logos",
+        "expanded_logos",
+        "contracted_logos",
+        "churned_logos",
+        "active_logos",
+    ],
+    "retention": [
+        "as_of",
+        "lookback_months",
+        *SLICES,
+        "starting_mrr",
+        "ending_mrr",
+        "expansion_mrr",
+        "contraction_mrr",
+        "churned_mrr",
+        "retained_mrr",
+        "starting_logos",
+        "retained_logos",
+        "churned_logos",
+        "nrr",
+        "grr",
+        "logo_retention",
+    ],
+    "cohorts": [
+        "cohort",
+        "age_months",
+        *SLICES,
+        "initial_mrr",
+        "initial_logos",
+        "mrr",
+        "retained_mrr",
+        "logos",
+        "net_mrr_retention",
+        "gross_mrr_retention",
+        "logo_retention",
+    ],
+    "metrics": ["metric", "as_of", *SLICES, "value", "target", "status"],
+}
+
+
+@pytest.mark.parametrize("table", sorted(CONTRACT))
+def test_output_table_columns(analytics, table):
+    analytics.revenue = [("a", "USD", "2024-01", "10")]
+    analytics.as_of = "2024-01"
+    analytics.dimensions = tuple(SLICES)
+    analytics.run()
+    found = [row[0] for row in analytics.con.execute(f"DESCRIBE {table}").fetchall()]
+
+    assert found == CONTRACT[table]
 
 
 def test_pipeline_compiles_for_warehouses(analytics):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from conftest import REPO
 from nrrgov.engine.context import EngineContext
 from nrrgov.engine.ingest import ingest
 from nrrgov.errors import UserError
 from nrrgov.loader import load_project
-from projects import ACCOUNTS_HEADER, SUBSCRIPTIONS_HEADER, csv_text, make_project
+from projects import ACCOUNTS_HEADER, CORE_SOURCES, SUBSCRIPTIONS_HEADER, csv_text, make_project
 
 ACTIVITY_SOURCES = """
   - name: play_enrollments
@@ -21,11 +20,7 @@ ACTIVITY_SOURCES = """
 
 
 def _ingest(tmp_path, enrollments: str, activities: str = "account_id,play,occurred_at,kind\n"):
-    sources = (
-        ((REPO / "definitions" / "sources.yml").read_text() + ACTIVITY_SOURCES)
-        if enrollments is not None
-        else None
-    )
+    sources = (CORE_SOURCES + ACTIVITY_SOURCES) if enrollments is not None else None
     files = {
         "accounts.csv": csv_text(ACCOUNTS_HEADER, ["A1,Acme,SMB,NA,csm1,2025-01-01,"]),
         "subscriptions.csv": csv_text(

@@ -9,6 +9,7 @@ import typer
 from nrrgov import __version__
 from nrrgov.cli import codeowners, compute, diff, init, lint, output, report, schema
 from nrrgov.cli import compile as compile_command
+from nrrgov.cli import plays as plays_command
 
 app = typer.Typer(
     name="nrrgov",
@@ -59,12 +60,12 @@ app.command("report")(report.run)
 app.command("schema")(schema.run)
 app.command("compile")(compile_command.run)
 
+app.command("init")(init.run)
+app.command("diff")(diff.run)
+app.command("codeowners")(codeowners.run)
+app.add_typer(plays_command.app, name="plays")
+
 
 def main() -> None:
     """Entry point of the console script."""
     app()
-
-
-app.command("init")(init.run)
-app.command("diff")(diff.run)
-app.command("codeowners")(codeowners.run)

@@ -27,10 +27,10 @@ def run(
     as_of: AsOfOption = None,
     out: OutOption = None,
 ) -> None:
-    """Ingest the exports, compute MRR, movements, retention, cohorts and metrics, and write
-    the tables (Parquet and CSV), results.json and the HTML report.
+    """Compute every table from the exports and write tables, results.json and the report.
 
-    The output folder is replaced only when the whole run succeeds. Exit codes: 0 done,
+    Ingests the exports, computes MRR, movements, retention, cohorts, metrics and plays,
+    and writes the tables as Parquet and CSV. The output folder is replaced only when the whole run succeeds. Exit codes: 0 done,
     1 invalid definitions or data, 2 usage error.
     """
     root = require_project_dir(project)

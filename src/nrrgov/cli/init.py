@@ -17,8 +17,10 @@ def run(
         Path, typer.Argument(help="Folder to create; it must not exist or must be empty.")
     ],
 ) -> None:
-    """Create a definitions repository: nrrgov.yml, definitions/, raci/, sample exports in
-    data/, JSON Schemas, CODEOWNERS and a GitHub Actions workflow.
+    """Create a definitions repository with sample exports, schemas and a CI workflow.
+
+    Writes nrrgov.yml, definitions/, raci/, sample exports in data/, JSON Schemas,
+    CODEOWNERS and a GitHub Actions workflow.
 
     `nrrgov lint` and `nrrgov compute` work in it at once. Exit codes: 0 created, 2 the
     folder exists and is not empty (nothing is written then).

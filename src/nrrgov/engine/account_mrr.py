@@ -7,14 +7,16 @@ Statements added, in order:
 - ``analytics_fx``: per currency and month, the month's rate and the rates that value
   the month's native amounts later: next month (opening MRR at the next month's rates),
   k months on (``constant_currency`` retention), the as-of month, and the fixed month.
-- ``analytics_accounts``: one row per account with revenue up to the as-of month, with an
-  integer key, its first revenue month, whether it bills in several currencies, and its
-  ``column`` dimension values; ``analytics_slices`` numbers the distinct combinations.
+- ``analytics_accounts``: one row per account with revenue up to the as-of month. It
+  gives the account an integer key, its first and last revenue months, whether it bills
+  in several currencies, its ``column`` dimension values and a ``slice_id`` per distinct
+  combination of them. ``analytics_slices`` lists the combinations.
 - ``analytics_account_months``: one row per account and month from the account's first
-  revenue month to the as-of month (zero where it has no revenue), with the previous
-  month's MRR at its own and at this month's rates, the months at zero before a restart,
-  the initial MRR, and the MRR k months back for each retention lookback. One window
-  pass over the account's months computes all of these.
+  revenue month to the as-of month, zero where it has no revenue. Each row carries the
+  previous month's MRR at its own and at this month's rates, the initial MRR, the MRR k
+  months back for each retention lookback and, when a reactivation limit is in force,
+  the months at zero before a restart. One window pass over the account's months
+  computes all of these.
 - ``account_mrr``: the public table (account_id, month, mrr, mrr_constant_currency,
   movement, movement_mrr).
 
@@ -96,7 +98,7 @@ def _date(value: date) -> str:
 
 
 def _fx(offsets: Sequence[int], as_of: date, fixed: date | None) -> str:
-    # A rate k months on is missing past the as-of month; no revenue needs it there.
+    # A rate k months on is missing past the as-of month, where no revenue needs it.
     columns = ["f.currency", "f.month", "m.month_index", "f.rate"]
     joins = [f"JOIN {MONTHS_TABLE} AS m ON m.month = f.month"]
     for k in offsets:
@@ -126,8 +128,9 @@ def _accounts(attributes: Sequence[DimensionSpec]) -> str:
             "b.first_index",
             "b.last_index",
             "b.multi_currency",
-            # Accounts in one currency with revenue in every month from the first to the
-            # last are contiguous: their grid is their revenue rows plus zeros after.
+            # An account in one currency with revenue in every month from its first to its
+            # last is contiguous, so its grid is its revenue rows and zeros after them.
+            # This relies on revenue having one row per account, currency and month.
             "b.multi_currency OR b.revenue_rows <> b.last_index - b.first_index + 1 AS gappy",
             *values,
         ]
@@ -153,7 +156,11 @@ def _slices(attributes: Sequence[DimensionSpec]) -> str:
 
 
 def _converted_columns(offsets: Sequence[int], fixed: bool) -> dict[str, str]:
-    """Per revenue row (alias r, rates alias x): each converted amount the grid carries."""
+    """Return SQL, per name, of each converted amount the grid carries.
+
+    The SQL reads a revenue row (alias ``r``) and the rates of its currency and month
+    (alias ``x``).
+    """
     columns = {
         "mrr": convert("r.mrr_native", "x.rate"),
         "mrr_constant_currency": convert("r.mrr_native", "x.rate_as_of"),
@@ -166,7 +173,7 @@ def _converted_columns(offsets: Sequence[int], fixed: bool) -> dict[str, str]:
 
 
 def _account_values(converted: dict[str, str]) -> str:
-    """Converted MRR per account and month with revenue, summed over currencies."""
+    """Return SQL of converted MRR per account and month with revenue, summed over currencies."""
     keys = "k.account_key, k.slice_id, k.first_index, k.gappy, x.month_index"
     source = f"""
         FROM revenue AS r
@@ -185,17 +192,18 @@ def _account_values(converted: dict[str, str]) -> str:
 
 
 def _grid(values: Sequence[str]) -> str:
-    """Every account and month from its first revenue month to the as-of month.
+    """Return SQL of every account and month from its first revenue month to the as-of month.
 
-    A contiguous account's revenue rows are taken as they are, followed by zero rows;
-    only gappy accounts are matched month by month, which keeps the hash join small.
+    A contiguous account's revenue rows pass through as they are, followed by zero rows up
+    to the as-of month. Only gappy accounts are matched month by month, which keeps the
+    hash join small.
     """
     keys = "k.account_key, k.slice_id, k.first_index, m.month_index"
-    taken = ", ".join(values)
+    as_they_are = ", ".join(values)
     zeros = ", ".join(f"CAST(0 AS {MONEY}) AS {name}" for name in values)
     matched = ", ".join(f"COALESCE(v.{name}, 0) AS {name}" for name in values)
     return f"""
-        SELECT account_key, slice_id, first_index, month_index, {taken}
+        SELECT account_key, slice_id, first_index, month_index, {as_they_are}
         FROM account_values WHERE NOT gappy
         UNION ALL
         SELECT {keys}, {zeros}
@@ -229,11 +237,11 @@ def _account_months(
                 {_WINDOW} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
             END AS gap_months"""
         )
-    kept = ["mrr", "mrr_constant_currency", *(["mrr_fixed_rate"] if fixed else [])]
+    stored = ["mrr", "mrr_constant_currency", *(["mrr_fixed_rate"] if fixed else [])]
     return f"""
         WITH account_values AS ({_account_values(converted)})
         SELECT account_key, slice_id, month_index, first_index AS cohort_index,
-               {", ".join([*kept, *windowed])}
+               {", ".join([*stored, *windowed])}
         FROM ({_grid(list(converted))}) AS grid
     """
 

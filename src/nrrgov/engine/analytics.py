@@ -45,6 +45,7 @@ def add_analytics(pipeline: Pipeline, ctx: EngineContext) -> None:
         for lookback in sorted(set(ctx.project.config.lookbacks))
     ]
     valuations = _valuations(project_valuations, plans)
+    gap_limits = _gap_limits(options.reactivation_max_gap_months, plans)
 
     add_account_mrr(
         pipeline,
@@ -53,17 +54,15 @@ def add_analytics(pipeline: Pipeline, ctx: EngineContext) -> None:
         valuations=valuations,
         fixed_rate_month=_fixed_rate_month(ctx, valuations),
         max_gap_months=options.reactivation_max_gap_months,
-        gaps=any(
-            gap is not None for gap in _gap_limits(options.reactivation_max_gap_months, plans)
-        ),
+        gaps=any(limit is not None for limit in gap_limits),
     )
 
     slicing = Slicing(ctx.dimensions)
     cells = movement_cells(
-        slicing, options.reactivation_max_gap_months, _everything, ACCOUNT_MONTHS_TABLE
+        slicing, options.reactivation_max_gap_months, _no_filter, ACCOUNT_MONTHS_TABLE
     )
     pipeline.add("movements", movement_cube(slicing, cells, MONTHS_TABLE), "MRR bridge")
-    cells = retention_cells(slicing, project_valuations, _everything, ACCOUNT_MONTHS_TABLE)
+    cells = retention_cells(slicing, project_valuations, _no_filter, ACCOUNT_MONTHS_TABLE)
     pipeline.add("retention", retention_cube(slicing, cells, MONTHS_TABLE), "retention")
     cohorts = cohorts_select(slicing, ACCOUNT_MONTHS_TABLE, MONTHS_TABLE, options.cohort_average)
     pipeline.add("cohorts", cohorts, "cohorts by first month with MRR")
@@ -71,12 +70,12 @@ def add_analytics(pipeline: Pipeline, ctx: EngineContext) -> None:
     add_metrics(pipeline, ctx, plans, ACCOUNT_MONTHS_TABLE, MONTHS_TABLE)
 
 
-def _everything(_band_mrr: str) -> str:
+def _no_filter(_band_mrr: str) -> str:
     return "TRUE"
 
 
 def _valuations(project: list[Valuation], plans: tuple[MetricPlan, ...]) -> tuple[Valuation, ...]:
-    """Every retention start column the account-month table needs."""
+    """Return every retention valuation whose start column the account-month table needs."""
     needed = set(project)
     for plan in plans:
         if plan.basis.basis == "retention" and not plan.basis.shared:
@@ -85,7 +84,7 @@ def _valuations(project: list[Valuation], plans: tuple[MetricPlan, ...]) -> tupl
 
 
 def _gap_limits(project: int | None, plans: tuple[MetricPlan, ...]) -> list[int | None]:
-    """The reactivation limits that the movements table and movement-basis metrics use."""
+    """Return the reactivation limits of the movements table and movement-basis metrics."""
     return [
         project,
         *(plan.basis.max_gap_months for plan in plans if plan.basis.basis == "movements"),
@@ -93,7 +92,7 @@ def _gap_limits(project: int | None, plans: tuple[MetricPlan, ...]) -> list[int 
 
 
 def _attributes(ctx: EngineContext, plans: tuple[MetricPlan, ...]) -> tuple[DimensionSpec, ...]:
-    """The ``column`` dimensions that any stage slices or filters by, each once."""
+    """Return the ``column`` dimensions that any stage slices or filters by, each once."""
     taxonomy = {dimension.name: dimension for dimension in ctx.project.taxonomy.dimensions}
     found = {dimension.name: dimension for dimension in ctx.dimensions}
     for plan in plans:
@@ -112,7 +111,13 @@ def _fixed_rate_month(ctx: EngineContext, valuations: tuple[Valuation, ...]) -> 
         raise UserError(
             FIXED_RATE_MONTH_CODE,
             "fx_mode 'fixed_rate' is in force but options.fixed_rate_month is not set",
-            where=Location(str(ctx.project.root / "nrrgov.yml")),
+            where=_options_location(ctx),
             hint="set options.fixed_rate_month to the month whose rates to use, as YYYY-MM",
         )
     return date.fromisoformat(f"{month}-01")
+
+
+def _options_location(ctx: EngineContext) -> Location:
+    if "project" in ctx.project.locations.documents:
+        return ctx.project.locations.locate("project", ("options", "fx_mode"))
+    return Location(str(ctx.project.root / "nrrgov.yml"))

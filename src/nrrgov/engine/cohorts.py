@@ -6,10 +6,10 @@ MRR > 0) and their shares of the initial figures. A cohort has rows up to the as
 month only: cells past the data horizon do not exist, rather than being zero.
 
 Average rows have ``cohort`` NULL, one per age and slice, over the cohorts that reach
-that age. Their money and logo columns are sums over those cohorts. Their ratios are,
-with ``cohort_average: weighted``, the ratios of those sums (net retention weighted by
-initial MRR, logo retention by initial logos); with ``simple``, the plain means of the
-cohorts' ratios.
+that age. Their money and logo columns are sums over those cohorts. With
+``cohort_average: weighted`` their ratios are the ratios of those sums, so net and gross
+retention are weighted by initial MRR and logo retention by initial logos. With
+``simple`` they are the plain means of the cohorts' ratios.
 
 ARR bands are taken at the cohort's first month.
 

@@ -25,17 +25,18 @@ _MAX_ERROR = "0.0000015"
 def convert(amount: str, rate: str) -> str:
     """Return SQL for ``amount`` (native MONEY) times ``rate``, rounded half away from zero.
 
-    The result is the exact product rounded to 6 decimal places, computed without
-    rounding a wide decimal on most rows, which costs several times more than the rest of
-    the conversion. A DOUBLE product, cast to MONEY, is at most one unit of the last
-    place away from the exact result when the error of the DOUBLE is below half a unit.
-    The exact product minus that guess says whether to add or subtract one unit. The
-    exact wide-decimal rounding is used only where the guess is further off (amounts
-    above about 4 billion) or the amount is not positive. Amounts at rate 1 (the
-    reporting currency) are returned as they are.
+    Rounding the exact wide-decimal product costs several times more than the rest of the
+    conversion, so most rows take a shortcut. A DOUBLE product cast to MONEY, the guess,
+    is within one unit of the last place of the exact result unless the amount is in the
+    billions. The exact product minus the guess decides whether to add or subtract that
+    unit. Where the difference is larger than one step can fix, or the amount is not
+    positive, the exact product is rounded instead, so the result always equals the
+    exactly rounded product. Amounts at rate 1 (the reporting currency) pass unchanged.
 
-    >>> convert("r.mrr_native", "x.rate")[:30]
-    'CASE WHEN x.rate = 1 THEN r.mr'
+    >>> import duckdb
+    >>> amount, rate = "CAST(2.000003 AS DECIMAL(18, 6))", "CAST(0.5 AS DECIMAL(18, 10))"
+    >>> duckdb.connect().execute(f"SELECT {convert(amount, rate)}").fetchone()[0]  # 1.0000015
+    Decimal('1.000002')
     """
     exact = f"CAST({amount} AS {_WIDE_MONEY}) * {rate}"
     guess = f"CAST(CAST({amount} AS DOUBLE) * CAST({rate} AS DOUBLE) AS {MONEY})"
@@ -59,10 +60,10 @@ _OPENING_COLUMNS = {
 
 @dataclass(frozen=True, order=True)
 class Valuation:
-    """How retention over one lookback values an account's MRR at M-k and at M.
+    """The valuation of an account's MRR at M-k and at M for retention over one lookback.
 
-    ``month_rate`` converts each month at its own rate; ``constant_currency`` converts the
-    native amounts of both months at month M's rates; ``fixed_rate`` converts every month
+    ``month_rate`` converts each month at its own rate. ``constant_currency`` converts the
+    native amounts of both months at month M's rates. ``fixed_rate`` converts every month
     at the rates of one fixed month.
 
     Attributes:

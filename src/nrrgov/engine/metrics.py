@@ -1,6 +1,6 @@
 """Governed metrics: each formula over its basis, per as-of month and slice, against its target.
 
-A metric on the ``retention`` basis reads the retention measures of its lookback; one on
+A metric on the ``retention`` basis reads the retention measures of its lookback. One on
 the ``movements`` basis reads the movement measures summed over the lookback's months.
 Metrics without filters or overriding options, whose dimensions are among the project's,
 read the project's ``retention`` and ``movements`` tables. Any other metric gets a basis
@@ -39,6 +39,9 @@ from nrrgov.spec.taxonomy import DimensionSpec
 logger = logging.getLogger(__name__)
 
 METRICS_TABLE = "metrics"
+# The codes lint reports the same problems under.
+UNKNOWN_DIMENSION_CODE = "NRG201"
+UNKNOWN_FILTER_CODE = "NRG202"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class MetricBasis:
 
     @property
     def valuation(self) -> Valuation:
+        """How a retention basis values the MRR at both ends of its lookback."""
         return Valuation(self.fx_mode, self.lookback_months)
 
 
@@ -83,14 +87,35 @@ def plan_metrics(ctx: EngineContext) -> tuple[MetricPlan, ...]:
         UserError: a metric names a dimension, in ``dimensions`` or ``filters``, that the
             taxonomy does not define.
     """
-    return tuple(MetricPlan(metric, _basis(ctx, metric)) for metric in ctx.project.metrics)
+    return tuple(
+        MetricPlan(metric, _basis(ctx, index, metric))
+        for index, metric in enumerate(ctx.project.metrics)
+    )
 
 
-def _basis(ctx: EngineContext, metric: MetricSpec) -> MetricBasis:
-    where = Location(str(ctx.project.definitions_dir / "metrics.yml"))
+def metric_location(ctx: EngineContext, index: int, field: str) -> Location:
+    """Return where field ``field`` of the ``index``-th metric sits in metrics.yml."""
+    if "metrics" in ctx.project.locations.documents:
+        return ctx.project.locations.locate("metrics", ("metrics", index, field))
+    return Location(str(ctx.project.definitions_dir / "metrics.yml"))
+
+
+def _basis(ctx: EngineContext, index: int, metric: MetricSpec) -> MetricBasis:
     taxonomy = ctx.project.taxonomy.dimensions
-    dimensions = dimensions_by_name(taxonomy, metric.dimensions, where)
-    dimensions_by_name(taxonomy, metric.filters, where)
+    dimensions = dimensions_by_name(
+        taxonomy,
+        metric.dimensions,
+        code=UNKNOWN_DIMENSION_CODE,
+        subject=f"metric {metric.name!r} names",
+        where=metric_location(ctx, index, "dimensions"),
+    )
+    dimensions_by_name(
+        taxonomy,
+        metric.filters,
+        code=UNKNOWN_FILTER_CODE,
+        subject=f"metric {metric.name!r} filters on",
+        where=metric_location(ctx, index, "filters"),
+    )
     _warn_unsupported_options(metric, ctx)
 
     options = ctx.options
@@ -122,14 +147,14 @@ def _basis(ctx: EngineContext, metric: MetricSpec) -> MetricBasis:
 
 
 def _warn_unsupported_options(metric: MetricSpec, ctx: EngineContext) -> None:
-    # TODO: compute metrics whose snapshot rule or grain differs from the project's; that
-    # needs its own normalize pass. Until then they use the project's snapshot and grain.
+    # TODO: compute metrics whose snapshot rule or grain differs from the project's, which
+    # needs a normalize pass of their own. Until then they use the project's snapshot and grain.
     for name in ("snapshot", "grain"):
         value = getattr(metric.options, name)
         if value is not None and value != getattr(ctx.options, name):
             logger.warning(
-                "metric %s sets %s: %s, which is not supported per metric yet; "
-                "the project's %s is used",
+                "metric %s sets %s: %s, which is not supported per metric yet, "
+                "so the project's %s is used",
                 metric.name,
                 name,
                 value,
@@ -138,7 +163,7 @@ def _warn_unsupported_options(metric: MetricSpec, ctx: EngineContext) -> None:
 
 
 def metric_dimensions(ctx: EngineContext, plans: Sequence[MetricPlan]) -> tuple[DimensionSpec, ...]:
-    """The metrics table's slice columns: the project's dimensions, then the metrics' others."""
+    """Return the metrics table's slice columns: the project's, then the metrics' others."""
     found = {dimension.name: dimension for dimension in ctx.dimensions}
     for plan in plans:
         for dimension in plan.basis.dimensions:
@@ -164,8 +189,10 @@ def add_metrics(
         bases[plan.basis] = table
 
     columns = metric_dimensions(ctx, plans)
-    where = Location(str(ctx.project.definitions_dir / "metrics.yml"))
-    parts = [_metric_rows(plan, bases[plan.basis], columns, where) for plan in plans]
+    parts = [
+        _metric_rows(plan, bases[plan.basis], columns, metric_location(ctx, index, "formula"))
+        for index, plan in enumerate(plans)
+    ]
     if not parts:
         parts = [_no_metrics(columns, months_table)]
     pipeline.add(METRICS_TABLE, "\nUNION ALL\n".join(parts), "governed metrics per slice")
@@ -222,33 +249,32 @@ def _metric_rows(
             selected.append(f"b.{name}")
         else:
             selected.append(f"{string_literal(ALL)} AS {name}")
-    # The basis is cut by more dimensions than the metric: keep its totals over them.
+    # Where the basis is cut by more dimensions than the metric, keep its totals over them.
     totals = [
         f"b.{quote(name)} = {string_literal(ALL)}"
         for name in basis_names
         if name not in metric.dimensions
     ]
     target = number_literal(metric.target.value) if metric.target else "NULL"
+    figures = [f"CAST({value} AS {RATIO}) AS value", f"CAST({target} AS {RATIO}) AS target"]
     inner = f"""
-        SELECT b.as_of, {", ".join(selected + [""])}
-               CAST({value} AS {RATIO}) AS value, CAST({target} AS {RATIO}) AS target
+        SELECT {", ".join(["b.as_of", *selected, *figures])}
         FROM {table} AS b
         WHERE {" AND ".join(sorted(totals)) or "TRUE"}
     """
-    names = ", ".join(quote(dimension.name) for dimension in columns)
-    return f"""
-        SELECT {string_literal(metric.name)} AS metric, as_of, {names + ", " if names else ""}
-               value, target, {status_case("value", metric.target)} AS status
-        FROM ({inner}) AS v
-    """
+    names = [quote(dimension.name) for dimension in columns]
+    status = f"{status_case('value', metric.target)} AS status"
+    outer = [f"{string_literal(metric.name)} AS metric", "as_of", *names, "value", "target"]
+    return f"SELECT {', '.join([*outer, status])} FROM ({inner}) AS v"
 
 
 def status_case(value: str, target: TargetSpec | None) -> str:
     """Return SQL for a metric's status: ``on_track``, ``at_risk``, ``off_track`` or NULL.
 
-    On the good side of the target value, or at it, is ``on_track``; between the target
-    and ``at_risk`` (inclusive) is ``at_risk``; beyond ``at_risk`` is ``off_track``.
-    Without ``at_risk`` anything short of the target is ``off_track``.
+    A value at the target or on its good side is ``on_track``. A value between the target
+    and ``at_risk``, or at ``at_risk``, is ``at_risk``, and one beyond is ``off_track``.
+    Without ``at_risk``, anything short of the target is ``off_track``. A missing value
+    or target gives NULL.
     """
     if target is None:
         return "CAST(NULL AS VARCHAR)"
@@ -263,10 +289,13 @@ def status_case(value: str, target: TargetSpec | None) -> str:
 
 
 def _no_metrics(columns: Sequence[DimensionSpec], months_table: str) -> str:
-    typed = [f"CAST(NULL AS VARCHAR) AS {quote(dimension.name)}" for dimension in columns]
-    return (
-        f"SELECT CAST(NULL AS VARCHAR) AS metric, CAST(NULL AS DATE) AS as_of, "
-        f"{', '.join([*typed, ''])}CAST(NULL AS {RATIO}) AS value, "
-        f"CAST(NULL AS {RATIO}) AS target, CAST(NULL AS VARCHAR) AS status "
-        f"FROM {months_table} WHERE 1 = 0"
-    )
+    """Return SQL of an empty metrics table with the usual columns and types."""
+    typed = [
+        "CAST(NULL AS VARCHAR) AS metric",
+        "CAST(NULL AS DATE) AS as_of",
+        *(f"CAST(NULL AS VARCHAR) AS {quote(dimension.name)}" for dimension in columns),
+        f"CAST(NULL AS {RATIO}) AS value",
+        f"CAST(NULL AS {RATIO}) AS target",
+        "CAST(NULL AS VARCHAR) AS status",
+    ]
+    return f"SELECT {', '.join(typed)} FROM {months_table} WHERE 1 = 0"

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nrrgov.engine.slices import Slicing
+from nrrgov.engine.slices import ALL, Slicing, quote, string_literal
 from nrrgov.engine.types import MONEY
 
-# Measures of the movements table, in column order, with the SQL of each over a cell.
+# SQL of each movement kind's amount, positive in the kind's direction: the bridge adds
+# new, reactivation and expansion, and subtracts contraction and churn.
 _SIGNED_AMOUNTS = {
     "new": "{f}.mrr - {f}.opening_mrr_at_month_rate",
     "reactivation": "{f}.mrr - {f}.opening_mrr_at_month_rate",
@@ -28,6 +29,7 @@ _SIGNED_AMOUNTS = {
     "contraction": "{f}.opening_mrr_at_month_rate - {f}.mrr",
     "churn": "{f}.opening_mrr_at_month_rate - {f}.mrr",
 }
+# The movements table's columns: each kind's amount and its count of accounts.
 _AMOUNT_COLUMNS = {
     "new": "new_mrr",
     "reactivation": "reactivation_mrr",
@@ -127,6 +129,9 @@ def movement_cells(
 def movement_cube(slicing: Slicing, cells: str, months_table: str) -> str:
     """Return SQL of the movements per month and slice, with ``(all)`` rows, from ``cells``.
 
+    A calendar month in which no account has MRR or a movement still gets its total row,
+    all zeros, so that the monthly series has no holes.
+
     Args:
         slicing: the dimensions of the result.
         cells: SQL from :func:`movement_cells`.
@@ -135,21 +140,31 @@ def movement_cube(slicing: Slicing, cells: str, months_table: str) -> str:
     measures = [f"CAST(SUM(c.{name}) AS {MONEY}) AS {name}" for name in MONEY_MEASURES]
     measures += [f"CAST(SUM(c.{name}) AS BIGINT) AS {name}" for name in COUNT_MEASURES]
     columns = ["m.month", *slicing.labelled_columns(), *measures]
+    totals = [f"{string_literal(ALL)} AS {quote(name)}" for name in slicing.names]
+    zeros = [f"CAST(0 AS {MONEY}) AS {name}" for name in MONEY_MEASURES]
+    zeros += [f"CAST(0 AS BIGINT) AS {name}" for name in COUNT_MEASURES]
     return f"""
-        SELECT {", ".join(columns)}
-        FROM ({cells}) AS c
-        {slicing.join_slices()}
-        JOIN {months_table} AS m ON m.month_index = c.month_index
-        {slicing.grouping(["c.month_index", "m.month"])}
+        WITH sliced AS (
+            SELECT {", ".join(columns)}
+            FROM ({cells}) AS c
+            {slicing.join_slices()}
+            JOIN {months_table} AS m ON m.month_index = c.month_index
+            {slicing.grouping(["c.month_index", "m.month"])}
+        )
+        SELECT * FROM sliced
+        UNION ALL
+        SELECT {", ".join(["m.month", *totals, *zeros])}
+        FROM {months_table} AS m
+        WHERE m.month NOT IN (SELECT month FROM sliced)
     """
 
 
 def movement_window(monthly: str, dimensions: list[str], lookback: int, months_table: str) -> str:
     """Return SQL of movement measures over the ``lookback`` months ending at each month.
 
-    Flows and logo counts are summed over the window; ``opening_mrr`` is the opening of
-    its first month, ``closing_mrr`` and ``active_logos`` those of its last month. A
-    month gets a row once a whole window lies inside the calendar.
+    Flows and logo counts are summed over the window. ``opening_mrr`` is the opening of
+    its first month, and ``closing_mrr`` and ``active_logos`` are those of its last month.
+    A month gets a row once a whole window lies inside the calendar.
 
     Args:
         monthly: SQL with a ``month`` column, the dimension columns and every movement

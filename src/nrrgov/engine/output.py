@@ -30,6 +30,9 @@ OUTPUT_TABLES: dict[str, bool] = {
     "metrics": True,
     "cohorts": True,
     "quarantine": True,
+    "holdouts": True,
+    "play_sla": True,
+    "council": True,
 }
 
 

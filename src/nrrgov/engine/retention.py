@@ -66,7 +66,7 @@ def retention_cells(
         valuations: one per lookback; each names its start and end columns.
         condition: builds the extra WHERE condition on the account-month alias ``f``
             from the SQL of the MRR that ARR bands read (the start column).
-        source: the account-month table, which holds every start column.
+        source: the account-month table, with a column for every valuation's start.
     """
     parts = []
     for valuation in valuations:

@@ -22,11 +22,12 @@ from nrrgov.engine.reconcile import reconcile
 from nrrgov.engine.results import headline_figures
 from nrrgov.engine.sql import Pipeline
 from nrrgov.loader import Project, load_project
+from nrrgov.plays.engine import compute_plays
 
 logger = logging.getLogger(__name__)
 
 # Steps reported to the progress callback, in order; the CLI sizes its bar from this.
-STEPS = ("ingest", "normalize", "analytics", "reconcile", "write", "report")
+STEPS = ("ingest", "normalize", "analytics", "plays", "reconcile", "write", "report")
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,8 @@ def _compute_on(con, ctx, requested_as_of, out_dir, step) -> ComputeResult:
     step("normalize")
     step("analytics")
     run_pipelines(con, ctx)
+    step("plays")
+    compute_plays(con, ctx)
 
     step("reconcile")
     reconciliation = reconcile(con, ctx)

@@ -1,8 +1,8 @@
 """Slices: cutting the analytic tables by dimension, with ``(all)`` rows for every subset.
 
-A ``column`` dimension reads an accounts column; the account's value is looked up once
-and stored per distinct combination in ``analytics_slices``, so that the large tables
-carry a small integer ``slice_id`` instead of strings. An ``arr_bands`` dimension is the
+A ``column`` dimension reads an accounts column. Each distinct combination of those
+values gets a row in ``analytics_slices``, so that the large tables carry a small integer
+``slice_id`` instead of strings. An ``arr_bands`` dimension is the
 band of 12 × MRR at a base month that each stage chooses, so it is computed in the
 stage's own query.
 
@@ -15,6 +15,7 @@ column.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,7 +26,6 @@ from nrrgov.spec.taxonomy import DimensionSpec
 
 ALL = "(all)"
 SLICES_TABLE = "analytics_slices"
-UNKNOWN_DIMENSION_CODE = "NRG431"
 
 
 def quote(name: str) -> str:
@@ -71,9 +71,21 @@ def arr_band(dimension: DimensionSpec, mrr: str) -> str:
 
 
 def dimensions_by_name(
-    taxonomy: Iterable[DimensionSpec], names: Iterable[str], where: Location
+    taxonomy: Iterable[DimensionSpec],
+    names: Iterable[str],
+    *,
+    code: str,
+    subject: str,
+    where: Location,
 ) -> tuple[DimensionSpec, ...]:
     """Look up taxonomy dimensions by name, in the order given.
+
+    Args:
+        taxonomy: the dimensions the taxonomy defines.
+        names: the names to look up.
+        code: the error code of an unknown name.
+        subject: the start of the error message, such as ``metric 'nrr' names``.
+        where: the location the error points at.
 
     Raises:
         UserError: a name is not a dimension of the taxonomy.
@@ -82,11 +94,13 @@ def dimensions_by_name(
     found = []
     for name in names:
         if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
             raise UserError(
-                UNKNOWN_DIMENSION_CODE,
-                f"unknown dimension {name!r}",
+                code,
+                f"{subject} unknown dimension {name!r}",
                 where=where,
-                hint=f"use a dimension of taxonomy.yml: {', '.join(known) or '(none defined)'}",
+                hint=f"{hint}taxonomy dimensions: {', '.join(known) or '(none defined)'}",
             )
         found.append(known[name])
     return tuple(found)
@@ -110,7 +124,7 @@ class Slicing:
         return tuple(dimension.name for dimension in self.dimensions)
 
     def cell_columns(self, band_mrr: str) -> list[str]:
-        """Columns of the cells query besides its keys: slice_id and each ARR band."""
+        """Return the cells query's columns besides its keys: slice_id and each ARR band."""
         columns = ["f.slice_id"]
         for dimension in self.dimensions:
             if dimension.kind == "arr_bands":
@@ -118,7 +132,7 @@ class Slicing:
         return columns
 
     def cell_group_by(self, band_mrr: str) -> list[str]:
-        """The cells query's GROUP BY terms besides its keys."""
+        """Return the cells query's GROUP BY terms besides its keys."""
         terms = ["f.slice_id"]
         for dimension in self.dimensions:
             if dimension.kind == "arr_bands":
@@ -126,12 +140,12 @@ class Slicing:
         return terms
 
     def reference(self, dimension: DimensionSpec) -> str:
-        """The outer query's reference to a dimension's value."""
+        """Return the outer query's reference to a dimension's value."""
         table = "c" if dimension.kind == "arr_bands" else "s"
         return f"{table}.{quote(dimension.name)}"
 
     def labelled_columns(self) -> list[str]:
-        """Outer SELECT columns: each dimension's value, or ``(all)`` where summed over."""
+        """Return the outer SELECT columns: each dimension's value, or ``(all)`` if summed over."""
         columns = []
         for dimension in self.dimensions:
             reference = self.reference(dimension)
@@ -142,7 +156,7 @@ class Slicing:
         return columns
 
     def grouping(self, keys: Sequence[str]) -> str:
-        """The outer GROUP BY: ``keys`` with every subset of the dimensions."""
+        """Return the outer GROUP BY: ``keys`` with every subset of the dimensions."""
         if not self.dimensions:
             return f"GROUP BY {', '.join(keys)}"
         references = [self.reference(dimension) for dimension in self.dimensions]
@@ -153,7 +167,7 @@ class Slicing:
         return f"GROUP BY GROUPING SETS ({', '.join(sets)})"
 
     def join_slices(self) -> str:
-        """The outer query's join of the cells to ``analytics_slices``."""
+        """Return the outer query's join of the cells to ``analytics_slices``."""
         return f"JOIN {SLICES_TABLE} AS s ON s.slice_id = c.slice_id"
 
 

@@ -15,6 +15,7 @@ from nrrgov.lint import (  # noqa: F401
     change_rules,
     formula_rules,
     lifecycle_rules,
+    play_rules,
     raci_rules,
     reference_rules,
     schema_rules,

@@ -25,6 +25,8 @@ from nrrgov.loader import Project
 from nrrgov.report import charts
 from nrrgov.report.catalog import metric_catalog
 from nrrgov.report.cohorts import cohort_data
+from nrrgov.report.health_page import health_page_extras
+from nrrgov.report.council import council_data
 from nrrgov.report.movers import top_movers
 from nrrgov.report.quality import quality_data
 from nrrgov.report.series import bridge_data, overview_data, retention_data
@@ -56,6 +58,9 @@ PAGES = (
     Page("catalog", "catalog.html", "Metric catalog", filters=False, charts=False),
     Page("movers", "movers.html", "Top movers", filters=False, charts=True),
     Page("quality", "quality.html", "Data quality", filters=False, charts=False),
+    Page("health", "health.html", "Health and KPIs", filters=False, charts=False),
+    Page("maturity", "maturity.html", "Maturity", filters=False, charts=False),
+    Page("council", "council.html", "Play review", filters=False, charts=False),
 )
 
 
@@ -75,6 +80,8 @@ def render_report(out_dir: Path, project: Project) -> Path:
         movers = top_movers(tables, context["as_of"])
         payloads = _page_payloads(tables, project, context, movers)
         extras = _page_extras(project, payloads, movers, quality_data(tables, results))
+        extras.update(health_page_extras(tables, out_dir, project))
+        extras["council"] = {"council": council_data(tables)}
 
     report_dir = out_dir / "report"
     if report_dir.exists():

@@ -51,11 +51,11 @@ class ComponentSpec(Spec):
     Attributes:
         signal: the signal it reads, declared under ``signals``.
         weight: its share of the score; the weights of all components sum to 1.
-        normalization: ``min_max`` scales the value between ``min`` and ``max`` (the
-            month's smallest and largest value across accounts when not given);
+        normalization: ``min_max`` scales the value between ``min`` and ``max``, which
+            default to the month's smallest and largest value across accounts.
             ``percentile`` is the account's percent rank among the accounts with the
-            signal that month; ``thresholds`` gives the score of the highest step whose
-            ``min`` the value reaches (0 below the first step).
+            signal that month. ``thresholds`` gives the score of the highest step whose
+            ``min`` the value reaches, and 0 below the first step.
         direction: with ``lower_is_better`` a ``min_max`` or ``percentile`` score is
             turned into 1 minus it. ``thresholds`` steps carry their scores as written.
         missing: the score of an account without the signal that month: ``zero``,

@@ -1,0 +1,500 @@
+"""Time ``nrrgov compute`` on synthetic exports against two hand-written references.
+
+Usage::
+
+    python benchmarks/run.py --sizes 100000,1000000 --repeat 3
+
+For each size it writes seeded Parquet exports over 36 months into ``benchmarks/data/``
+(git-ignored, and reused on later runs with the same arguments), then times, each in its
+own process so that peak memory is per command:
+
+- ``nrrgov compute`` through the installed CLI, every output table checked afterwards;
+- a DuckDB reference: one grouped scan of the subscriptions file;
+- a pandas reference: 12-month NRR and GRR by segment for every month.
+
+It also runs the pipeline in-process once per size to time each statement and keeps
+``EXPLAIN ANALYZE`` of the heaviest ones. The results replace the measured section of
+``benchmarks/README.md``. The test suite never runs this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+GENERATOR = REPO / "examples" / "generate.py"
+README = HERE / "README.md"
+START_MARKER = "<!-- measured:start -->"
+END_MARKER = "<!-- measured:end -->"
+MONTHS = 36
+END_MONTH = "2026-11"
+SEED = 7
+TARGET_SECONDS = 30.0
+TARGET_PEAK_BYTES = 3 * 2**30
+TARGET_ACCOUNTS = 1_000_000
+HEAVIEST_STATEMENTS = 3
+
+# Run by a child interpreter: start the command, wait, and report its wall time and the
+# peak resident set size of its process tree. ru_maxrss is in KiB on Linux.
+MEASURE = """
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+completed = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+elapsed = time.perf_counter() - started
+peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": elapsed, "peak_bytes": peak_kib * 1024,
+                  "returncode": completed.returncode, "stdout": completed.stdout,
+                  "stderr": completed.stderr[-4000:]}))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, or one reference when called with ``--reference``."""
+    args = parse_args(argv)
+    if args.reference:
+        reference = {"duckdb": duckdb_reference, "pandas": pandas_reference}[args.reference]
+        started = time.perf_counter()
+        summary = reference(args.data)
+        print(json.dumps({"work_seconds": time.perf_counter() - started, "summary": summary}))
+        return 0
+
+    sizes = [int(size) for size in args.sizes.split(",")]
+    # Other work on the machine slows every command alike; the README records the load.
+    args.load_before = os.getloadavg()[0]
+    results = [benchmark_size(size, args.repeat, args.data_root) for size in sizes]
+    args.load_after = os.getloadavg()[0]
+    write_readme(results, args)
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated accounts")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each command")
+    parser.add_argument("--data-root", type=Path, default=HERE / "data", help="export folder")
+    parser.add_argument("--reference", choices=["duckdb", "pandas"], help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def benchmark_size(accounts: int, repeat: int, data_root: Path) -> dict:
+    """Generate the exports for ``accounts`` and time every command ``repeat`` times."""
+    project = generate_exports(accounts, data_root)
+    rows = _row_counts(project)
+    compute_runs = [run_compute(project) for _ in range(repeat)]
+    duckdb_runs = [run_reference("duckdb", project) for _ in range(repeat)]
+    pandas_runs = [run_reference("pandas", project) for _ in range(repeat)]
+    stages, explains = profile_pipeline(project)
+    return {
+        "accounts": accounts,
+        "rows": rows,
+        "compute": compute_runs,
+        "duckdb": duckdb_runs,
+        "pandas": pandas_runs,
+        "stages": stages,
+        "explains": explains,
+    }
+
+
+def generate_exports(accounts: int, data_root: Path) -> Path:
+    """Write the Parquet exports and their project once; later runs reuse them."""
+    project = data_root / f"accounts-{accounts}"
+    stamp = project / ".generated"
+    arguments = [
+        "--accounts", str(accounts), "--months", str(MONTHS), "--end", END_MONTH,
+        "--seed", str(SEED), "--format", "parquet", "--with-project", "--out", str(project),
+    ]  # fmt: skip
+    if stamp.exists() and stamp.read_text() == " ".join(arguments):
+        return project
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(GENERATOR), *arguments], check=True)
+    print(f"generated {accounts:,} accounts in {time.perf_counter() - started:.1f} s")
+    stamp.write_text(" ".join(arguments))
+    return project
+
+
+def run_compute(project: Path) -> dict:
+    """Time one ``nrrgov compute`` and check that it wrote every output table."""
+    from nrrgov.engine.output import OUTPUT_TABLES
+
+    with tempfile.TemporaryDirectory(prefix="nrrgov-bench-") as scratch:
+        out = Path(scratch) / "target"
+        run = _measure([_nrrgov(), "compute", "--project", str(project), "--out", str(out)])
+        missing = [
+            f"{table}.{fmt}"
+            for table in OUTPUT_TABLES
+            for fmt in ("parquet", "csv")
+            if not (out / "tables" / f"{table}.{fmt}").is_file()
+        ]
+        if not (out / "results.json").is_file():
+            missing.append("results.json")
+    if missing:
+        raise RuntimeError(f"nrrgov compute on {project} did not write {', '.join(missing)}")
+    print(f"compute {project.name}: {run['seconds']:.1f} s, {_gib(run['peak_bytes'])}")
+    return run
+
+
+def run_reference(name: str, project: Path) -> dict:
+    """Time one reference in a fresh interpreter, as the CLI is timed."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--reference", name]
+    run = _measure([*command, "--data", str(project)])
+    run.update(json.loads(run.pop("stdout")))
+    print(f"{name} {project.name}: {run['seconds']:.1f} s, {_gib(run['peak_bytes'])}")
+    return run
+
+
+def _measure(command: list[str]) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, check=True
+    )
+    run = json.loads(completed.stdout)
+    if run["returncode"] != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{run['stderr']}")
+    return run
+
+
+def _nrrgov() -> str:
+    # The CLI installed in the same environment as this interpreter.
+    return str(Path(sys.executable).with_name("nrrgov"))
+
+
+def duckdb_reference(data: Path) -> dict:
+    """Sum the amount of every account in one grouped scan of the subscriptions file."""
+    path = data / "subscriptions.parquet"
+    groups, total = duckdb.execute(
+        "SELECT count(*), sum(total) FROM "
+        "(SELECT account_id, sum(amount) AS total FROM read_parquet(?) GROUP BY account_id)",
+        [str(path)],
+    ).fetchone()
+    return {"accounts": groups, "amount": float(total)}
+
+
+def pandas_reference(data: Path) -> dict:
+    """Compute 12-month NRR and GRR by segment for every month, in plain pandas."""
+    import numpy as np
+    import pandas as pd
+
+    subscriptions = pd.read_parquet(data / "subscriptions.parquet")
+    subscriptions = subscriptions[subscriptions["status"] != "trial"]
+    accounts = pd.read_parquet(data / "accounts.parquet", columns=["account_id", "segment"])
+    rates = pd.read_parquet(data / "fx_rates.parquet")
+
+    # Months as integers; a subscription counts in every month whose last day it is in
+    # service on, from its start month to the month before its end date.
+    def month_number(dates: pd.Series) -> np.ndarray:
+        dates = pd.to_datetime(dates)
+        return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy()
+
+    horizon = month_number(rates["month"]).max()
+    first = month_number(subscriptions["start_date"])
+    end = subscriptions["end_date"]
+    last = np.where(end.isna(), horizon, month_number(end.fillna(pd.Timestamp(0))) - 1)
+    last = np.minimum(last, horizon)
+    spans = np.maximum(last - first + 1, 0)
+
+    periods = {"monthly": 1, "quarterly": 3, "semiannual": 6, "annual": 12}
+    period = subscriptions["billing_period"].map(lambda value: periods.get(value) or int(value))
+    monthly = subscriptions["amount"].astype("float64").to_numpy() / period.to_numpy()
+    row = np.repeat(np.arange(len(subscriptions)), spans)
+    month = first[row] + np.arange(row.size) - np.repeat(np.cumsum(spans) - spans, spans)
+    exploded = pd.DataFrame(
+        {
+            "account_id": subscriptions["account_id"].to_numpy()[row],
+            "currency": subscriptions["currency"].to_numpy()[row],
+            "month": month,
+            "mrr_native": monthly[row],
+        }
+    )
+
+    rates = rates.assign(month=month_number(rates["month"]), rate=rates["rate"].astype("float64"))
+    exploded = exploded.merge(rates, on=["currency", "month"], how="left")
+    exploded["mrr"] = exploded["mrr_native"] * exploded["rate"]
+    mrr = exploded.groupby(["account_id", "month"], as_index=False)["mrr"].sum()
+    mrr = mrr[mrr["mrr"] > 0]
+
+    # The base of month M is every account with MRR at M-12, with its MRR at M or 0.
+    base = mrr.assign(month=mrr["month"] + 12).rename(columns={"mrr": "starting"})
+    base = base[base["month"] <= horizon]
+    window = base.merge(
+        mrr.rename(columns={"mrr": "ending"}), on=["account_id", "month"], how="left"
+    )
+    window["ending"] = window["ending"].fillna(0.0)
+    window["retained"] = np.minimum(window["ending"], window["starting"])
+    window = window.merge(accounts, on="account_id", how="left")
+    by_segment = window.groupby(["month", "segment"])[["starting", "ending", "retained"]].sum()
+    nrr = by_segment["ending"] / by_segment["starting"]
+    grr = by_segment["retained"] / by_segment["starting"]
+
+    last_month = by_segment.index.get_level_values("month").max()
+    latest = {segment: round(nrr[(last_month, segment)], 6) for segment in nrr[last_month].index}
+    return {"rows": len(by_segment), "latest_nrr": latest, "min_grr": round(grr.min(), 6)}
+
+
+def profile_pipeline(project: Path) -> tuple[list[dict], list[dict]]:
+    """Run the engine in-process as ``nrrgov compute`` does, timing each step.
+
+    Ingest, every pipeline statement, the reconciliation, writing the tables and the
+    report are timed one by one. Returns the timings in run order and ``EXPLAIN
+    ANALYZE`` of the slowest statements.
+    """
+    from dataclasses import replace
+
+    from nrrgov.engine.context import EngineContext
+    from nrrgov.engine.ingest import ingest
+    from nrrgov.engine.normalize import resolve_as_of
+    from nrrgov.loader import load_project
+
+    loaded = load_project(project)
+    ctx = EngineContext(loaded, loaded.data_dir)
+    stages = []
+    with tempfile.TemporaryDirectory(prefix="nrrgov-bench-") as scratch:
+        con = duckdb.connect(config={"temp_directory": str(Path(scratch) / "spill")})
+        con.execute("SET enable_progress_bar = false")
+
+        started = time.perf_counter()
+        summary = ingest(con, ctx)
+        ctx = replace(ctx, as_of=resolve_as_of(con, ctx, None))
+        stages.append({"stage": "ingest", "table": "(exports)", "seconds": _since(started)})
+
+        statements = _time_statements(con, ctx, stages)
+        _time_outputs(con, ctx, summary, Path(scratch) / "target", stages)
+
+        slowest = sorted(statements, key=lambda pair: pair[0], reverse=True)
+        explains = [_explain(con, statement) for _, statement in slowest[:HEAVIEST_STATEMENTS]]
+        con.close()
+    return stages, explains
+
+
+def _time_statements(con, ctx, stages: list[dict]) -> list[tuple[float, object]]:
+    from nrrgov.engine.normalize import validate_revenue
+    from nrrgov.engine.run import plan_pipelines
+
+    normalize, analytics = plan_pipelines(ctx)
+    timed = []
+    for stage, pipeline in (("normalize", normalize), ("analytics", analytics)):
+        for statement in pipeline.statements:
+            started = time.perf_counter()
+            con.execute(f"CREATE OR REPLACE TABLE {statement.table} AS {statement.select}")
+            stages.append({"stage": stage, "table": statement.table, "seconds": _since(started)})
+            timed.append((stages[-1]["seconds"], statement))
+        if stage == "normalize":
+            validate_revenue(con, ctx)
+    return timed
+
+
+def _time_outputs(con, ctx, summary, out: Path, stages: list[dict]) -> None:
+    from nrrgov.engine.output import write_json, write_tables
+    from nrrgov.engine.reconcile import reconcile
+    from nrrgov.engine.results import headline_figures
+    from nrrgov.report.render import render_report
+
+    started = time.perf_counter()
+    results = headline_figures(con, ctx, summary, reconcile(con, ctx))
+    stages.append({"stage": "reconcile", "table": "(results.json)", "seconds": _since(started)})
+
+    started = time.perf_counter()
+    write_tables(con, out / "tables")
+    write_json(out / "results.json", results)
+    stages.append({"stage": "write", "table": "(all tables)", "seconds": _since(started)})
+
+    started = time.perf_counter()
+    render_report(out, ctx.project)
+    stages.append({"stage": "report", "table": "(report/)", "seconds": _since(started)})
+
+
+def _explain(con: duckdb.DuckDBPyConnection, statement) -> dict:
+    profile = con.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement.select}").fetchall()
+    return {"table": statement.table, "plan": outline_plan(profile[0][1])}
+
+
+def outline_plan(profile_json: str) -> str:
+    """Render DuckDB's JSON profile as an indented operator tree, one line per operator.
+
+    Each line has the operator, the rows it produced, its own time in seconds, and its
+    main detail (table, join condition or grouping), cut to fit a README line.
+    """
+    lines = []
+
+    def visit(node: dict, depth: int) -> None:
+        skipped = node["name"] in ("RESULT_COLLECTOR", "EXPLAIN_ANALYZE")
+        if not skipped:
+            detail = _operator_detail(node.get("extra_info", {}))
+            rows = node.get("operator_cardinality", node.get("intermediate_rows", 0))
+            operator = f"{'  ' * depth}{node['name']}".ljust(44)
+            timing = node.get("timing", 0.0)
+            lines.append(f"{operator} {rows:>12,} rows {timing:8.3f} s  {detail}".rstrip())
+        for child in node.get("children", []):
+            visit(child, depth if skipped else depth + 1)
+
+    for node in json.loads(profile_json)["operator"]:
+        visit(node, 0)
+    return "\n".join(lines)
+
+
+def _operator_detail(extra: dict) -> str:
+    for key in ("Table", "Conditions", "Groups", "Function", "Aggregates", "Join Type"):
+        if key in extra:
+            value = extra[key]
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            return f"{key}: {' '.join(text.split())}"[:90]
+    return ""
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def _row_counts(project: Path) -> dict[str, int]:
+    counts = {}
+    for name in ("accounts", "subscriptions"):
+        path = project / f"{name}.parquet"
+        counts[name] = duckdb.execute(
+            "SELECT count(*) FROM read_parquet(?)", [str(path)]
+        ).fetchone()[0]
+    return counts
+
+
+def _gib(size: float) -> str:
+    return f"{size / 2**30:.2f} GiB"
+
+
+def write_readme(results: list[dict], args: argparse.Namespace) -> None:
+    """Replace the measured section of the README with these results."""
+    lines = [START_MARKER, ""]
+    lines += _machine_lines(args)
+    lines += _summary_lines(results)
+    for result in results:
+        lines += _stage_lines(result)
+    lines += [END_MARKER]
+    text = (
+        README.read_text(encoding="utf-8") if README.exists() else f"{START_MARKER}\n{END_MARKER}\n"
+    )
+    head, rest = text.split(START_MARKER, 1)
+    tail = rest.split(END_MARKER, 1)[1]
+    README.write_text(head + "\n".join(lines) + tail, encoding="utf-8")
+    print(f"wrote {README}")
+
+
+def _machine_lines(args: argparse.Namespace) -> list[str]:
+    import pandas
+    import polars
+
+    memory = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        total_kib = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        memory = f"{total_kib / 2**20:.1f} GiB"
+    command = f"python benchmarks/run.py --sizes {args.sizes} --repeat {args.repeat}"
+    return [
+        f"Measured on {datetime.now(UTC):%Y-%m-%d} with `{command}`.",
+        "",
+        "| machine | |",
+        "|---|---|",
+        f"| CPU | {_cpu_model()}, {os.cpu_count()} logical cores |",
+        f"| memory | {memory} |",
+        f"| load average (1 min) | {args.load_before:.1f} at the start, "
+        f"{args.load_after:.1f} at the end |",
+        f"| OS | {platform.platform()} |",
+        f"| Python | {platform.python_version()} |",
+        f"| DuckDB | {duckdb.__version__} |",
+        f"| polars / pandas | {polars.__version__} / {pandas.__version__} |",
+        "",
+    ]
+
+
+def _cpu_model() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _summary_lines(results: list[dict]) -> list[str]:
+    lines = [
+        "Medians of the timed runs; each command runs in its own process, so times include",
+        "interpreter start and imports, and peak memory is the process's maximum resident",
+        "set size.",
+        "",
+        "| accounts | subscriptions | nrrgov compute | peak memory | DuckDB scan | × scan "
+        "| pandas NRR/GRR | × pandas | pandas peak memory |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        compute = _median(result["compute"], "seconds")
+        scan = _median(result["duckdb"], "seconds")
+        pandas = _median(result["pandas"], "seconds")
+        lines.append(
+            f"| {result['accounts']:,} | {result['rows']['subscriptions']:,} | {compute:.1f} s "
+            f"| {_gib(max(run['peak_bytes'] for run in result['compute']))} | {scan:.2f} s "
+            f"| {compute / scan:.0f} | {pandas:.1f} s | {compute / pandas:.2f} "
+            f"| {_gib(max(run['peak_bytes'] for run in result['pandas']))} |"
+        )
+    lines += ["", *_target_lines(results), ""]
+    return lines
+
+
+def _target_lines(results: list[dict]) -> list[str]:
+    at_target = [result for result in results if result["accounts"] == TARGET_ACCOUNTS]
+    if not at_target:
+        return [f"The targets apply to {TARGET_ACCOUNTS:,} accounts, which this run skipped."]
+    compute = _median(at_target[0]["compute"], "seconds")
+    peak = max(run["peak_bytes"] for run in at_target[0]["compute"])
+    time_verdict = "met" if compute < TARGET_SECONDS else "missed"
+    memory_verdict = "met" if peak < TARGET_PEAK_BYTES else "missed"
+    return [
+        f"Targets for {TARGET_ACCOUNTS:,} accounts: under {TARGET_SECONDS:.0f} s "
+        f"({time_verdict}: {compute:.1f} s) and under {_gib(TARGET_PEAK_BYTES)} peak memory "
+        f"({memory_verdict}: {_gib(peak)})."
+    ]
+
+
+def _stage_lines(result: dict) -> list[str]:
+    total = sum(stage["seconds"] for stage in result["stages"])
+    lines = [
+        f"### {result['accounts']:,} accounts, one in-process run",
+        "",
+        "| stage | table | seconds | share |",
+        "|---|---|---:|---:|",
+    ]
+    for stage in result["stages"]:
+        share = stage["seconds"] / total
+        lines.append(
+            f"| {stage['stage']} | {stage['table']} | {stage['seconds']:.2f} | {share:.0%} |"
+        )
+    lines.append("")
+    for explain in result["explains"]:
+        lines += [
+            "<details>",
+            f"<summary>EXPLAIN ANALYZE of <code>{explain['table']}</code></summary>",
+            "",
+            "```text",
+            explain["plan"].rstrip(),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    return lines
+
+
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Customer-success plays: eligibility, holdout uplift, SLA, return and the council review."""
