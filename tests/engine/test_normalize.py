@@ -34,7 +34,7 @@ def make_ctx(
 ) -> EngineContext:
     """Write ``files`` under ``tmp_path/data``; by default ``subs.csv`` is the only source."""
     data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
+    data.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (data / name).write_text(text, encoding="utf-8")
     sources = sources or [{"name": "subscriptions", "path": "subs.csv"}]
@@ -378,15 +378,39 @@ class TestFxValidation:
         with pytest.raises(UserError) as caught:
             normalize(ctx, date(2024, 4, 1))
         # EUR has revenue in Jan and Feb and churns in March: it needs Jan, Feb, Mar, and
-        # has Jan. GBP has revenue Feb to Apr (as-of): it needs Feb, Mar, Apr.
+        # Apr (the as-of month, whose rates value mrr_constant_currency), and has Jan.
+        # GBP has revenue Feb to Apr (as-of): it needs Feb, Mar, Apr.
         assert caught.value.code == codes.MISSING_FX_RATE
         assert caught.value.details == [
             "EUR 2024-02",
             "EUR 2024-03",
+            "EUR 2024-04",
             "GBP 2024-02",
             "GBP 2024-03",
             "GBP 2024-04",
         ]
+
+    def test_constant_currency_needs_later_rate(self, tmp_path):
+        files = {
+            **subscriptions("S1,A1,Pro,EUR,monthly,10,1,2024-01-01,2024-03-01,active"),
+            "fx.csv": "month,currency,rate\n2024-01-01,EUR,1.1\n2024-02-01,EUR,1.1\n"
+            "2024-03-01,EUR,1.1\n2024-05-01,EUR,1.1\n",
+        }
+        sources = [
+            {"name": "subscriptions", "path": "subs.csv"},
+            {"name": "fx_rates", "path": "fx.csv"},
+        ]
+        month_rate = make_ctx(tmp_path / "a", files, sources)
+        constant = make_ctx(tmp_path / "b", files, sources, fx_mode="constant_currency")
+
+        # EUR revenue in January and February, churn in March, as-of May: month_rate needs
+        # Jan, Feb, Mar and May (the as-of month), all present.
+        normalize(month_rate, date(2024, 5, 1))
+        # constant_currency with lookbacks 1, 3 and 12 also values January at April's
+        # rate (Jan + 3), which is missing; Feb + 3 = May is present.
+        with pytest.raises(UserError) as caught:
+            normalize(constant, date(2024, 5, 1))
+        assert caught.value.details == ["EUR 2024-04"]
 
     def test_month_after_as_of_not_needed(self, tmp_path):
         ctx = make_ctx(

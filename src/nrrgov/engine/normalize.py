@@ -211,13 +211,14 @@ def _check_currencies(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> Non
 
 def _check_fx_rates(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> None:
     missing = con.execute(
-        """
+        f"""
         WITH needed AS (
             SELECT currency, month FROM _revenue_currency_months
             UNION
             SELECT currency, CAST(month + INTERVAL 1 MONTH AS DATE)
             FROM _revenue_currency_months
-            WHERE month < ?
+            WHERE month < $as_of
+            {" ".join(_valuation_rate_needs(ctx))}
         )
         SELECT n.currency, n.month FROM needed AS n
         WHERE NOT EXISTS (
@@ -225,7 +226,7 @@ def _check_fx_rates(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> None:
         )
         ORDER BY n.currency, n.month
         """,
-        [ctx.as_of],
+        {"as_of": ctx.as_of},
     ).fetchall()
     if not missing:
         return
@@ -246,6 +247,34 @@ def _check_fx_rates(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> None:
         "the month after, whose rate values its churn",
         details=pairs,
     )
+
+
+def _valuation_rate_needs(ctx: EngineContext) -> list[str]:
+    """SQL UNION parts for the rates that valuations other than each month's own read.
+
+    account_mrr values every month at the as-of month's rates; constant_currency
+    retention values month M-k at month M's rate; fixed_rate reads one month's rates.
+    """
+    currencies_sql = "SELECT DISTINCT currency FROM _revenue_currency_months"
+    parts = [f"UNION SELECT currency, $as_of FROM ({currencies_sql})"]
+    fx_modes = {ctx.options.fx_mode} | {
+        metric.options.fx_mode for metric in ctx.project.metrics if metric.options.fx_mode
+    }
+    if "constant_currency" in fx_modes:
+        lookbacks = {
+            *ctx.project.config.lookbacks,
+            *(m.lookback_months for m in ctx.project.metrics),
+        }
+        for months in sorted(lookbacks):
+            later = f"CAST(month + INTERVAL {int(months)} MONTH AS DATE)"
+            parts.append(
+                f"UNION SELECT currency, {later} FROM _revenue_currency_months "
+                f"WHERE {later} <= $as_of"
+            )
+    if "fixed_rate" in fx_modes and ctx.options.fixed_rate_month:
+        fixed = f"CAST('{ctx.options.fixed_rate_month}-01' AS DATE)"
+        parts.append(f"UNION SELECT currency, {fixed} FROM ({currencies_sql})")
+    return parts
 
 
 def _listed(lines: list[str], total: int) -> list[str]:
