@@ -197,3 +197,60 @@ def _duplicates(
             value=name,
             hint="rename or remove one of the two",
         )
+
+
+# Columns of the output tables that a slice column must not shadow.
+RESERVED_COLUMNS = frozenset(
+    {
+        "account_id",
+        "month",
+        "as_of",
+        "lookback_months",
+        "metric",
+        "value",
+        "target",
+        "status",
+        "cohort",
+        "age_months",
+        "movement",
+        "movement_mrr",
+        "mrr",
+        "play",
+        "source",
+        "file",
+        "row",
+        "column",
+        "reason",
+    }
+)
+
+
+@rule("NRG209", name="dimension-reserved-name")
+def dimension_reserved_name(context: LintContext) -> Iterator[Finding]:
+    """Check that no dimension is named like a column of the output tables.
+
+    Why: each dimension becomes a slice column of movements, retention, metrics and
+    cohorts, so a dimension called ``month`` or ``value`` would collide with the
+    table's own column and the run would fail or write an ambiguous table.
+
+    Failing example::
+
+        dimensions:
+          - name: status       # metrics already has a status column
+
+    Fix: rename the dimension, for example ``account_status``; ``column`` can still
+    read the export's ``status`` column.
+    """
+    if context.taxonomy is None:
+        return
+    for index, dimension in enumerate(context.taxonomy.dimensions):
+        if dimension.name in RESERVED_COLUMNS:
+            yield context.finding(
+                "NRG209",
+                "taxonomy",
+                ("dimensions", index, "name"),
+                f"dimension name {dimension.name!r} is a column of the output tables",
+                value=dimension.name,
+                hint=f"rename it, for example 'account_{dimension.name}', and keep "
+                f"'column: {dimension.source_column}' to read the same export column",
+            )
