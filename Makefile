@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/nrrgov compute
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks

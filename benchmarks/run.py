@@ -46,18 +46,20 @@ TARGET_SECONDS = 30.0
 TARGET_PEAK_BYTES = 3 * 2**30
 TARGET_ACCOUNTS = 1_000_000
 HEAVIEST_STATEMENTS = 3
+COMMANDS = ("compute", "duckdb", "pandas")
 
-# Run by a child interpreter: start the command, wait, and report its wall time and the
-# peak resident set size of its process tree. ru_maxrss is in KiB on Linux.
+# Run by a child interpreter: start the command, wait, and report its wall time, its CPU
+# time (user + system, which other load on the machine inflates far less than wall time)
+# and the peak resident set size of its process tree. ru_maxrss is in KiB on Linux.
 MEASURE = """
 import json, resource, subprocess, sys, time
 started = time.perf_counter()
 completed = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 elapsed = time.perf_counter() - started
-peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": elapsed, "peak_bytes": peak_kib * 1024,
-                  "returncode": completed.returncode, "stdout": completed.stdout,
-                  "stderr": completed.stderr[-4000:]}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": elapsed, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                  "peak_bytes": usage.ru_maxrss * 1024, "returncode": completed.returncode,
+                  "stdout": completed.stdout, "stderr": completed.stderr[-4000:]}))
 """
 
 
@@ -143,7 +145,10 @@ def run_compute(project: Path) -> dict:
             missing.append("results.json")
     if missing:
         raise RuntimeError(f"nrrgov compute on {project} did not write {', '.join(missing)}")
-    print(f"compute {project.name}: {run['seconds']:.1f} s, {_gib(run['peak_bytes'])}")
+    print(
+        f"compute {project.name}: {run['seconds']:.1f} s, {run['cpu_seconds']:.1f} CPU s, "
+        f"{_gib(run['peak_bytes'])}"
+    )
     return run
 
 
@@ -152,7 +157,10 @@ def run_reference(name: str, project: Path) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), "--reference", name]
     run = _measure([*command, "--data", str(project)])
     run.update(json.loads(run.pop("stdout")))
-    print(f"{name} {project.name}: {run['seconds']:.1f} s, {_gib(run['peak_bytes'])}")
+    print(
+        f"{name} {project.name}: {run['seconds']:.1f} s, {run['cpu_seconds']:.1f} CPU s, "
+        f"{_gib(run['peak_bytes'])}"
+    )
     return run
 
 
@@ -426,24 +434,34 @@ def _cpu_model() -> str:
 
 def _summary_lines(results: list[dict]) -> list[str]:
     lines = [
-        "Medians of the timed runs; each command runs in its own process, so times include",
-        "interpreter start and imports, and peak memory is the process's maximum resident",
-        "set size.",
+        "Each command runs in its own process, so its times include interpreter start and",
+        "imports. Times are medians of the timed runs. CPU time is user plus system time,",
+        "which other load on the machine inflates far less than wall time. Peak memory is",
+        "the maximum resident set size over the runs.",
         "",
-        "| accounts | subscriptions | nrrgov compute | peak memory | DuckDB scan | × scan "
-        "| pandas NRR/GRR | × pandas | pandas peak memory |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for title, key in (("Wall time", "seconds"), ("CPU time", "cpu_seconds")):
+        lines += [
+            f"| {title} | subscriptions | nrrgov compute | DuckDB scan | pandas NRR/GRR "
+            "| compute ÷ scan | compute ÷ pandas |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for result in results:
+            compute, scan, pandas = (_median(result[name], key) for name in COMMANDS)
+            lines.append(
+                f"| {result['accounts']:,} accounts | {result['rows']['subscriptions']:,} "
+                f"| {compute:.1f} s | {scan:.2f} s | {pandas:.1f} s "
+                f"| {compute / scan:.0f} | {compute / pandas:.1f} |"
+            )
+        lines.append("")
+
+    lines += [
+        "| peak memory | nrrgov compute | DuckDB scan | pandas NRR/GRR |",
+        "|---:|---:|---:|---:|",
     ]
     for result in results:
-        compute = _median(result["compute"], "seconds")
-        scan = _median(result["duckdb"], "seconds")
-        pandas = _median(result["pandas"], "seconds")
-        lines.append(
-            f"| {result['accounts']:,} | {result['rows']['subscriptions']:,} | {compute:.1f} s "
-            f"| {_gib(max(run['peak_bytes'] for run in result['compute']))} | {scan:.2f} s "
-            f"| {compute / scan:.0f} | {pandas:.1f} s | {compute / pandas:.2f} "
-            f"| {_gib(max(run['peak_bytes'] for run in result['pandas']))} |"
-        )
+        peaks = [_gib(max(run["peak_bytes"] for run in result[name])) for name in COMMANDS]
+        lines.append(f"| {result['accounts']:,} accounts | {' | '.join(peaks)} |")
     lines += ["", *_target_lines(results), ""]
     return lines
 

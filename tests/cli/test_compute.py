@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import duckdb
+
 from projects import ACCOUNTS_HEADER, SUBSCRIPTIONS_HEADER, csv_text, make_project
 
 FX_HEADER = "month,currency,rate"

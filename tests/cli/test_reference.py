@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import typer
-from conftest import REPO
 
+from conftest import REPO
 from nrrgov.cli.app import app
 from nrrgov.cli.reference import render_reference
 

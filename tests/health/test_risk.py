@@ -14,6 +14,7 @@ from health.health_project import (
     rows,
     run_health,
 )
+from nrrgov.health.run import health_figures
 
 HEALTH = """
 signals: [{name: usage}]
@@ -165,3 +166,13 @@ def test_covered_mrr_total(con) -> None:
     )
     assert total == 3400
     assert covered == 2000
+
+
+def test_health_figures(con) -> None:
+    # Four accounts at risk with 3,400 MRR, 2,000 covered; six accounts scored in March.
+    assert health_figures(con) == {
+        "at_risk_accounts": 4,
+        "at_risk_mrr": 3400.0,
+        "covered_mrr": 2000.0,
+        "accounts_scored": 6,
+    }

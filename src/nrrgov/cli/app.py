@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import typer
 
 from nrrgov import __version__
+from nrrgov.cli import assess as assess_command
 from nrrgov.cli import codeowners, compute, diff, init, lint, output, report, schema
 from nrrgov.cli import compile as compile_command
 from nrrgov.cli import plays as plays_command
@@ -63,6 +64,7 @@ app.command("compile")(compile_command.run)
 app.command("init")(init.run)
 app.command("diff")(diff.run)
 app.command("codeowners")(codeowners.run)
+app.command("assess")(assess_command.run)
 app.add_typer(plays_command.app, name="plays")
 
 

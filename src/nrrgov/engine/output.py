@@ -33,6 +33,12 @@ OUTPUT_TABLES: dict[str, bool] = {
     "holdouts": True,
     "play_sla": True,
     "council": True,
+    "health_scores": True,
+    "health_bands": True,
+    "at_risk": True,
+    "kpis": True,
+    "attainment": True,
+    "targets_vs_actuals": True,
 }
 
 

@@ -21,13 +21,14 @@ from nrrgov.engine.output import staged_output, write_json, write_tables
 from nrrgov.engine.reconcile import reconcile
 from nrrgov.engine.results import headline_figures
 from nrrgov.engine.sql import Pipeline
+from nrrgov.health.run import compute_health, health_figures
 from nrrgov.loader import Project, load_project
 from nrrgov.plays.engine import compute_plays
 
 logger = logging.getLogger(__name__)
 
 # Steps reported to the progress callback, in order; the CLI sizes its bar from this.
-STEPS = ("ingest", "normalize", "analytics", "plays", "reconcile", "write", "report")
+STEPS = ("ingest", "normalize", "analytics", "plays", "health", "reconcile", "write", "report")
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,13 @@ def _compute_on(con, ctx, requested_as_of, out_dir, step) -> ComputeResult:
     run_pipelines(con, ctx)
     step("plays")
     compute_plays(con, ctx)
+    step("health")
+    compute_health(con, ctx)
 
     step("reconcile")
     reconciliation = reconcile(con, ctx)
     results = headline_figures(con, ctx, summary, reconciliation)
+    results["health"] = health_figures(con)
     results["nrrgov_version"] = __version__
     results["definitions_commit"] = _git_commit(ctx.project.root)
 

@@ -112,3 +112,25 @@ def _create_empty_tables(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> 
     }
     for table, columns in empty.items():
         con.execute(f"CREATE OR REPLACE TABLE {table} ({columns})")
+
+
+def health_figures(con: duckdb.DuckDBPyConnection) -> dict:
+    """Return the headline figures of these stages for ``results.json``.
+
+    ``at_risk_mrr`` and ``covered_mrr`` are in the reporting currency;
+    ``accounts_scored`` counts the accounts with a health band at the as-of month.
+    """
+    accounts, mrr, covered = con.execute(
+        "SELECT count(*), COALESCE(sum(mrr_at_risk), 0), "
+        "COALESCE(sum(CASE WHEN covered THEN mrr_at_risk ELSE 0 END), 0) FROM at_risk"
+    ).fetchone()
+    scored = con.execute(
+        f"SELECT count(*) FROM {HEALTH_SCORES_TABLE} WHERE band IS NOT NULL "
+        f"AND month = (SELECT max(month) FROM {HEALTH_SCORES_TABLE})"
+    ).fetchone()[0]
+    return {
+        "at_risk_accounts": accounts,
+        "at_risk_mrr": float(mrr),
+        "covered_mrr": float(covered),
+        "accounts_scored": scored,
+    }

@@ -14,12 +14,14 @@ from nrrgov.governance.gitref import materialize_ref
 from nrrgov.lint import (  # noqa: F401
     change_rules,
     formula_rules,
+    health_rules,
     lifecycle_rules,
     play_rules,
     raci_rules,
     reference_rules,
     schema_rules,
     source_rules,
+    target_rules,
 )
 from nrrgov.lint.registry import RULES, LintContext, Rule
 from nrrgov.lint.suppression import apply_suppressions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from nrrgov.lint.health_rules import definition_file_findings
 from nrrgov.lint.registry import LintContext, rule
 from nrrgov.loader import Finding
 
@@ -52,3 +53,4 @@ def yaml_and_schema(context: LintContext) -> Iterator[Finding]:
     choice.
     """
     yield from context.files.findings
+    yield from definition_file_findings(context)

@@ -25,8 +25,8 @@ from nrrgov.loader import Project
 from nrrgov.report import charts
 from nrrgov.report.catalog import metric_catalog
 from nrrgov.report.cohorts import cohort_data
-from nrrgov.report.health_page import health_page_extras
 from nrrgov.report.council import council_data
+from nrrgov.report.health_page import health_page_extras
 from nrrgov.report.movers import top_movers
 from nrrgov.report.quality import quality_data
 from nrrgov.report.series import bridge_data, overview_data, retention_data
