@@ -29,9 +29,10 @@ def run(
 ) -> None:
     """Compute every table from the exports and write tables, results.json and the report.
 
-    Ingests the exports, computes MRR, movements, retention, cohorts, metrics and plays,
-    and writes the tables as Parquet and CSV. The output folder is replaced only when the whole run succeeds. Exit codes: 0 done,
-    1 invalid definitions or data, 2 usage error.
+    Ingests the exports; computes MRR, movements, retention, cohorts, metrics, plays and
+    health; and writes the tables as Parquet and CSV. The output folder is replaced only
+    when the whole run succeeds. Exit codes: 0 done, 1 invalid definitions or data,
+    2 usage error.
     """
     root = require_project_dir(project)
     month = parse_month(as_of)

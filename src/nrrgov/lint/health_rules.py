@@ -20,6 +20,7 @@ from nrrgov.spec.health import WEIGHT_TOLERANCE, HealthFileSpec
 
 logger = logging.getLogger(__name__)
 
+
 def loaded_file(context: LintContext, kind: str) -> LoadedFile:
     """Read the ``kind`` file of the linted project.
 
