@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from nrrgov.spec.metrics import MOVEMENT_MEASURES, RETENTION_MEASURES
+
 logger = logging.getLogger(__name__)
 
 # The slice value of a row that aggregates over a dimension.
@@ -24,39 +26,8 @@ ALL = "(all)"
 
 # The columns of each sliced output table other than its slice columns.
 CONTRACT_COLUMNS = {
-    "movements": (
-        "month",
-        "opening_mrr",
-        "new_mrr",
-        "reactivation_mrr",
-        "expansion_mrr",
-        "contraction_mrr",
-        "churned_mrr",
-        "fx_impact",
-        "closing_mrr",
-        "new_logos",
-        "reactivated_logos",
-        "expanded_logos",
-        "contracted_logos",
-        "churned_logos",
-        "active_logos",
-    ),
-    "retention": (
-        "as_of",
-        "lookback_months",
-        "starting_mrr",
-        "ending_mrr",
-        "expansion_mrr",
-        "contraction_mrr",
-        "churned_mrr",
-        "retained_mrr",
-        "starting_logos",
-        "retained_logos",
-        "churned_logos",
-        "nrr",
-        "grr",
-        "logo_retention",
-    ),
+    "movements": ("month", *MOVEMENT_MEASURES),
+    "retention": ("as_of", "lookback_months", *RETENTION_MEASURES, "nrr", "grr", "logo_retention"),
     "metrics": ("metric", "as_of", "value", "target", "status"),
     "cohorts": (
         "cohort",
