@@ -12,9 +12,10 @@ own process so that peak memory is per command:
 - a DuckDB reference: one grouped scan of the subscriptions file;
 - a pandas reference: 12-month NRR and GRR by segment for every month.
 
-It also runs the pipeline in-process once per size to time each statement and keeps
-``EXPLAIN ANALYZE`` of the heaviest ones. The results replace the measured section of
-``benchmarks/README.md``. The test suite never runs this script.
+It also runs ``compute`` in-process once per size to time each step, then each pipeline
+statement on its own, and keeps ``EXPLAIN ANALYZE`` of the heaviest statements. The
+results replace the measured section of ``benchmarks/README.md``. The test suite never
+runs this script.
 """
 
 from __future__ import annotations
@@ -46,11 +47,13 @@ TARGET_SECONDS = 30.0
 TARGET_PEAK_BYTES = 3 * 2**30
 TARGET_ACCOUNTS = 1_000_000
 HEAVIEST_STATEMENTS = 3
+SHOWN_STATEMENTS = 8
 COMMANDS = ("compute", "duckdb", "pandas")
 
 # Run by a child interpreter: start the command, wait, and report its wall time, its CPU
 # time (user + system, which other load on the machine inflates far less than wall time)
-# and the peak resident set size of its process tree. ru_maxrss is in KiB on Linux.
+# and its peak resident set size. RUSAGE_CHILDREN reports the largest peak of any process
+# waited for, so a command's subprocesses are not added up. ru_maxrss is in KiB on Linux.
 MEASURE = """
 import json, resource, subprocess, sys, time
 started = time.perf_counter()
@@ -78,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     args.load_before = os.getloadavg()[0]
     results = [benchmark_size(size, args.repeat, args.data_root) for size in sizes]
     args.load_after = os.getloadavg()[0]
-    write_readme(results, args)
+    write_readme(results, args, args.readme)
     return 0
 
 
@@ -87,6 +90,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated accounts")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each command")
     parser.add_argument("--data-root", type=Path, default=HERE / "data", help="export folder")
+    parser.add_argument("--readme", type=Path, default=README, help="page to write results in")
     parser.add_argument("--reference", choices=["duckdb", "pandas"], help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -99,14 +103,16 @@ def benchmark_size(accounts: int, repeat: int, data_root: Path) -> dict:
     compute_runs = [run_compute(project) for _ in range(repeat)]
     duckdb_runs = [run_reference("duckdb", project) for _ in range(repeat)]
     pandas_runs = [run_reference("pandas", project) for _ in range(repeat)]
-    stages, explains = profile_pipeline(project)
+    steps, latest_nrr, statements, explains = profile_pipeline(project)
     return {
         "accounts": accounts,
         "rows": rows,
         "compute": compute_runs,
         "duckdb": duckdb_runs,
         "pandas": pandas_runs,
-        "stages": stages,
+        "steps": steps,
+        "latest_nrr": latest_nrr,
+        "statements": statements,
         "explains": explains,
     }
 
@@ -200,8 +206,8 @@ def pandas_reference(data: Path) -> dict:
     accounts = pd.read_parquet(data / "accounts.parquet", columns=["account_id", "segment"])
     rates = pd.read_parquet(data / "fx_rates.parquet")
 
-    # Months as integers; a subscription counts in every month whose last day it is in
-    # service on, from its start month to the month before its end date.
+    # Months are integers. A subscription counts in each month whose last day it is in
+    # service on, so from its start month to the month before its end date.
     def month_number(dates: pd.Series) -> np.ndarray:
         dates = pd.to_datetime(dates)
         return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy()
@@ -251,76 +257,84 @@ def pandas_reference(data: Path) -> dict:
     return {"rows": len(by_segment), "latest_nrr": latest, "min_grr": round(grr.min(), 6)}
 
 
-def profile_pipeline(project: Path) -> tuple[list[dict], list[dict]]:
-    """Run the engine in-process as ``nrrgov compute`` does, timing each step.
+def profile_pipeline(project: Path) -> tuple[list[dict], dict, list[dict], list[dict]]:
+    """Run the engine in-process to see where the time of ``nrrgov compute`` goes.
 
-    Ingest, every pipeline statement, the reconciliation, writing the tables and the
-    report are timed one by one. Returns the timings in run order and ``EXPLAIN
-    ANALYZE`` of the slowest statements.
+    Returns the time of each step of one full ``compute`` call, that call's latest
+    12-month NRR by segment, the time of each pipeline statement in a second pass over
+    the same exports, and ``EXPLAIN ANALYZE`` of the slowest statements.
     """
+    steps, latest_nrr = _time_steps(project)
+    statements, explains = _time_statements(project)
+    return steps, latest_nrr, statements, explains
+
+
+def _time_steps(project: Path) -> tuple[list[dict], dict[str, float]]:
+    """Time each step of ``compute`` and read back its latest 12-month NRR by segment."""
+    from nrrgov.engine.run import compute
+
+    marks: list[tuple[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="nrrgov-bench-") as scratch:
+        started = time.perf_counter()
+        compute(
+            project,
+            out_dir=Path(scratch) / "target",
+            on_step=lambda name: marks.append((name, time.perf_counter())),
+        )
+        marks.append(("(end)", time.perf_counter()))
+        latest_nrr = _latest_nrr(Path(scratch) / "target" / "tables" / "retention.parquet")
+
+    steps = [{"step": "load definitions", "seconds": marks[0][1] - started}]
+    for (name, begun), (_, ended) in zip(marks, marks[1:], strict=False):
+        steps.append({"step": name, "seconds": ended - begun})
+    return steps, latest_nrr
+
+
+def _latest_nrr(retention: Path) -> dict[str, float]:
+    rows = duckdb.execute(
+        "SELECT segment, nrr FROM read_parquet(?) WHERE lookback_months = 12 "
+        "AND region = '(all)' AND segment <> '(all)' "
+        "AND as_of = (SELECT max(as_of) FROM read_parquet(?))",
+        [str(retention), str(retention)],
+    ).fetchall()
+    return dict(rows)
+
+
+def _time_statements(project: Path) -> tuple[list[dict], list[dict]]:
     from dataclasses import replace
 
     from nrrgov.engine.context import EngineContext
     from nrrgov.engine.ingest import ingest
-    from nrrgov.engine.normalize import resolve_as_of
+    from nrrgov.engine.normalize import resolve_as_of, validate_revenue
+    from nrrgov.engine.run import plan_pipelines
     from nrrgov.loader import load_project
 
     loaded = load_project(project)
     ctx = EngineContext(loaded, loaded.data_dir)
-    stages = []
-    with tempfile.TemporaryDirectory(prefix="nrrgov-bench-") as scratch:
-        con = duckdb.connect(config={"temp_directory": str(Path(scratch) / "spill")})
+    with tempfile.TemporaryDirectory(prefix="nrrgov-bench-") as spill:
+        con = duckdb.connect(config={"temp_directory": spill})
         con.execute("SET enable_progress_bar = false")
-
-        started = time.perf_counter()
-        summary = ingest(con, ctx)
+        ingest(con, ctx)
         ctx = replace(ctx, as_of=resolve_as_of(con, ctx, None))
-        stages.append({"stage": "ingest", "table": "(exports)", "seconds": _since(started)})
 
-        statements = _time_statements(con, ctx, stages)
-        _time_outputs(con, ctx, summary, Path(scratch) / "target", stages)
+        normalize, analytics = plan_pipelines(ctx)
+        timed = []
+        for stage, pipeline in (("normalize", normalize), ("analytics", analytics)):
+            for statement in pipeline.statements:
+                started = time.perf_counter()
+                con.execute(f"CREATE OR REPLACE TABLE {statement.table} AS {statement.select}")
+                timed.append((_since(started), stage, statement))
+            if stage == "normalize":
+                validate_revenue(con, ctx)
 
-        slowest = sorted(statements, key=lambda pair: pair[0], reverse=True)
-        explains = [_explain(con, statement) for _, statement in slowest[:HEAVIEST_STATEMENTS]]
+        timed.sort(key=lambda entry: entry[0], reverse=True)
+        explains = [_explain(con, statement) for _, _, statement in timed[:HEAVIEST_STATEMENTS]]
         con.close()
-    return stages, explains
-
-
-def _time_statements(con, ctx, stages: list[dict]) -> list[tuple[float, object]]:
-    from nrrgov.engine.normalize import validate_revenue
-    from nrrgov.engine.run import plan_pipelines
-
-    normalize, analytics = plan_pipelines(ctx)
-    timed = []
-    for stage, pipeline in (("normalize", normalize), ("analytics", analytics)):
-        for statement in pipeline.statements:
-            started = time.perf_counter()
-            con.execute(f"CREATE OR REPLACE TABLE {statement.table} AS {statement.select}")
-            stages.append({"stage": stage, "table": statement.table, "seconds": _since(started)})
-            timed.append((stages[-1]["seconds"], statement))
-        if stage == "normalize":
-            validate_revenue(con, ctx)
-    return timed
-
-
-def _time_outputs(con, ctx, summary, out: Path, stages: list[dict]) -> None:
-    from nrrgov.engine.output import write_json, write_tables
-    from nrrgov.engine.reconcile import reconcile
-    from nrrgov.engine.results import headline_figures
-    from nrrgov.report.render import render_report
-
-    started = time.perf_counter()
-    results = headline_figures(con, ctx, summary, reconcile(con, ctx))
-    stages.append({"stage": "reconcile", "table": "(results.json)", "seconds": _since(started)})
-
-    started = time.perf_counter()
-    write_tables(con, out / "tables")
-    write_json(out / "results.json", results)
-    stages.append({"stage": "write", "table": "(all tables)", "seconds": _since(started)})
-
-    started = time.perf_counter()
-    render_report(out, ctx.project)
-    stages.append({"stage": "report", "table": "(report/)", "seconds": _since(started)})
+    statements = [
+        {"stage": stage, "table": statement.table, "seconds": seconds}
+        for seconds, stage, statement in timed
+    ]
+    return statements, explains
 
 
 def _explain(con: duckdb.DuckDBPyConnection, statement) -> dict:
@@ -379,8 +393,8 @@ def _gib(size: float) -> str:
     return f"{size / 2**30:.2f} GiB"
 
 
-def write_readme(results: list[dict], args: argparse.Namespace) -> None:
-    """Replace the measured section of the README with these results."""
+def write_readme(results: list[dict], args: argparse.Namespace, readme: Path) -> None:
+    """Replace the measured section of ``readme`` with these results."""
     lines = [START_MARKER, ""]
     lines += _machine_lines(args)
     lines += _summary_lines(results)
@@ -388,12 +402,12 @@ def write_readme(results: list[dict], args: argparse.Namespace) -> None:
         lines += _stage_lines(result)
     lines += [END_MARKER]
     text = (
-        README.read_text(encoding="utf-8") if README.exists() else f"{START_MARKER}\n{END_MARKER}\n"
+        readme.read_text(encoding="utf-8") if readme.exists() else f"{START_MARKER}\n{END_MARKER}\n"
     )
     head, rest = text.split(START_MARKER, 1)
     tail = rest.split(END_MARKER, 1)[1]
-    README.write_text(head + "\n".join(lines) + tail, encoding="utf-8")
-    print(f"wrote {README}")
+    readme.write_text(head + "\n".join(lines) + tail, encoding="utf-8")
+    print(f"wrote {readme}")
 
 
 def _machine_lines(args: argparse.Namespace) -> list[str]:
@@ -462,8 +476,22 @@ def _summary_lines(results: list[dict]) -> list[str]:
     for result in results:
         peaks = [_gib(max(run["peak_bytes"] for run in result[name])) for name in COMMANDS]
         lines.append(f"| {result['accounts']:,} accounts | {' | '.join(peaks)} |")
-    lines += ["", *_target_lines(results), ""]
+    lines += ["", *_target_lines(results), "", *_agreement_lines(results), ""]
     return lines
+
+
+def _agreement_lines(results: list[dict]) -> list[str]:
+    # The pandas reference computes the same NRR independently, so it also checks nrrgov.
+    lines = []
+    for result in results:
+        reference = result["pandas"][0]["summary"]["latest_nrr"]
+        computed = result["latest_nrr"]
+        verdict = f"segments differ: {sorted(reference)} against {sorted(computed)}"
+        if set(reference) == set(computed):
+            gap = max(abs(computed[segment] - nrr) for segment, nrr in reference.items())
+            verdict = f"largest difference {gap:.1e}"
+        lines.append(f"- {result['accounts']:,} accounts: {verdict}.")
+    return ["Latest 12-month NRR by segment, nrrgov against the pandas reference:", "", *lines]
 
 
 def _target_lines(results: list[dict]) -> list[str]:
@@ -482,17 +510,30 @@ def _target_lines(results: list[dict]) -> list[str]:
 
 
 def _stage_lines(result: dict) -> list[str]:
-    total = sum(stage["seconds"] for stage in result["stages"])
+    total = sum(step["seconds"] for step in result["steps"])
     lines = [
         f"### {result['accounts']:,} accounts, one in-process run",
         "",
-        "| stage | table | seconds | share |",
-        "|---|---|---:|---:|",
+        "Steps of one `compute` call (wall time, without interpreter start and imports).",
+        "A step at 0.00 s starts together with the next one, whose line includes its time.",
+        "",
+        "| step | seconds | share |",
+        "|---|---:|---:|",
     ]
-    for stage in result["stages"]:
-        share = stage["seconds"] / total
+    for step in result["steps"]:
+        lines.append(f"| {step['step']} | {step['seconds']:.2f} | {step['seconds'] / total:.0%} |")
+    lines += [
+        f"| total | {total:.2f} | |",
+        "",
+        f"The {SHOWN_STATEMENTS} slowest of {len(result['statements'])} pipeline statements, "
+        "timed one by one in a second pass:",
+        "",
+        "| stage | table | seconds |",
+        "|---|---|---:|",
+    ]
+    for statement in result["statements"][:SHOWN_STATEMENTS]:
         lines.append(
-            f"| {stage['stage']} | {stage['table']} | {stage['seconds']:.2f} | {share:.0%} |"
+            f"| {statement['stage']} | {statement['table']} | {statement['seconds']:.2f} |"
         )
     lines.append("")
     for explain in result["explains"]:
