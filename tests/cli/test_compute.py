@@ -138,3 +138,17 @@ def test_report_without_results_exit_1(run_cli, reference_project):
 
     assert result.exit_code == 1
     assert "nrrgov compute" in result.stderr
+
+
+def test_memory_limit_invalid_is_usage_error(run_cli, reference_project):
+    result = run_cli("compute", "--project", reference_project, "--memory-limit", "lots")
+
+    assert result.exit_code == 2
+    assert "'lots'" in result.stderr
+
+
+def test_memory_limit_small_still_computes(run_cli, reference_project):
+    result = run_cli("compute", "--project", reference_project, "--memory-limit", "200MB")
+
+    assert result.exit_code == 0, result.stderr
+    assert (reference_project / "target" / "results.json").is_file()

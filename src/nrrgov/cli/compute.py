@@ -10,6 +10,7 @@ from nrrgov.cli import output
 from nrrgov.cli.options import (
     AsOfOption,
     DataOption,
+    MemoryLimitOption,
     OutOption,
     ProjectOption,
     parse_month,
@@ -26,6 +27,7 @@ def run(
     data: DataOption = None,
     as_of: AsOfOption = None,
     out: OutOption = None,
+    memory_limit: MemoryLimitOption = None,
 ) -> None:
     """Compute every table from the exports and write tables, results.json and the report.
 
@@ -38,7 +40,14 @@ def run(
     month = parse_month(as_of)
     _stop_on_lint_errors(root)
     with output.step_progress(STEPS, "compute") as on_step:
-        result = compute(root, data_dir=data, as_of=month, out_dir=out, on_step=on_step)
+        result = compute(
+            root,
+            data_dir=data,
+            as_of=month,
+            out_dir=out,
+            on_step=on_step,
+            memory_limit=memory_limit,
+        )
     output.print_compute_summary(result.results, str(result.out_dir))
 
 

@@ -48,6 +48,16 @@ OutOption = Annotated[
     ),
 ]
 
+MemoryLimitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--memory-limit",
+        envvar="NRRGOV_MEMORY_LIMIT",
+        help="Memory DuckDB may use before spilling to disk, in bytes with a unit, such as "
+        "2GB or 500MB. Default: DuckDB's own, 80% of the machine's RAM.",
+    ),
+]
+
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 

@@ -21,6 +21,7 @@ from nrrgov.engine.output import staged_output, write_json, write_tables
 from nrrgov.engine.reconcile import reconcile
 from nrrgov.engine.results import headline_figures
 from nrrgov.engine.sql import Pipeline
+from nrrgov.errors import UserError
 from nrrgov.health.run import compute_health, health_figures
 from nrrgov.loader import Project, load_project
 from nrrgov.plays.engine import compute_plays
@@ -51,11 +52,17 @@ def plan_pipelines(ctx: EngineContext) -> tuple[Pipeline, Pipeline]:
     return normalize, analytics
 
 
-def run_pipelines(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> None:
+def run_pipelines(
+    con: duckdb.DuckDBPyConnection,
+    ctx: EngineContext,
+    step: Callable[[str], None] = lambda _name: None,
+) -> None:
     """Run normalize, check the fx rates it needs, then run the analytic stages."""
     normalize, analytics = plan_pipelines(ctx)
+    step("normalize")
     normalize.run(con)
     validate_revenue(con, ctx)
+    step("analytics")
     analytics.run(con)
 
 
@@ -66,6 +73,7 @@ def compute(
     out_dir: Path | None = None,
     on_step: Callable[[str], None] | None = None,
     project: Project | None = None,
+    memory_limit: str | None = None,
 ) -> ComputeResult:
     """Compute every output table for a project and write them to ``out_dir``.
 
@@ -77,6 +85,8 @@ def compute(
             whole run succeeds.
         on_step: called with each name in :data:`STEPS` as that step starts.
         project: an already loaded project, to skip loading it again.
+        memory_limit: DuckDB's memory limit, such as ``2GB``; past it DuckDB spills to
+            a temporary folder. None keeps DuckDB's default of 80% of the machine's RAM.
 
     Raises:
         UserError: on invalid definitions or data; nothing is written then.
@@ -87,11 +97,26 @@ def compute(
     out_dir = Path(out_dir) if out_dir else project.root / project.config.out
 
     with tempfile.TemporaryDirectory(prefix="nrrgov-spill-") as spill:
-        con = duckdb.connect(config={"temp_directory": spill})
+        config = {"temp_directory": spill}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        con = _connect(config)
         try:
             return _compute_on(con, ctx, as_of, out_dir, step)
         finally:
             con.close()
+
+
+def _connect(config: dict) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(config=config)
+    except duckdb.Error as error:
+        raise UserError(
+            "NRG003",
+            f"invalid memory limit {config.get('memory_limit')!r}: {error}",
+            hint="give a number with a unit, such as 2GB or 500MB",
+            exit_code=2,
+        ) from None
 
 
 def _compute_on(con, ctx, requested_as_of, out_dir, step) -> ComputeResult:
@@ -99,9 +124,7 @@ def _compute_on(con, ctx, requested_as_of, out_dir, step) -> ComputeResult:
     summary = ingest(con, ctx)
     ctx = replace(ctx, as_of=resolve_as_of(con, ctx, requested_as_of))
 
-    step("normalize")
-    step("analytics")
-    run_pipelines(con, ctx)
+    run_pipelines(con, ctx, step)
     step("plays")
     compute_plays(con, ctx)
     step("health")
