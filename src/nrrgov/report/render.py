@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -287,10 +288,30 @@ def _write_assets(assets_dir: Path) -> None:
 def _vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one classic script that defines ``vegaEmbed``.
 
-    NOTE: vl-convert builds the bundle on its first call in a process, which takes a
-    few seconds; later calls in the same process reuse it.
+    vl-convert builds the bundle on its first call in a process, which takes seconds, so
+    the text is cached per vl-convert version under the user's cache folder
+    (``$XDG_CACHE_HOME/nrrgov``, by default ``~/.cache/nrrgov``). An unwritable cache
+    only costs the rebuild.
     """
-    return vl_convert.javascript_bundle()
+    cache = _cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
+    try:
+        return cache.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vl_convert.javascript_bundle()
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(bundle, encoding="utf-8")
+        partial.replace(cache)
+    except OSError as error:
+        logger.info("could not cache the Vega bundle in %s: %s", cache.parent, error)
+    return bundle
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "nrrgov"
 
 
 def _environment() -> Environment:
