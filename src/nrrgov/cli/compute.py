@@ -52,7 +52,7 @@ def run(
 
 
 def _stop_on_lint_errors(root: Path) -> None:
-    # Definitions that fail lint would compute numbers nobody approved, so compute
+    # Definitions that fail lint would compute numbers that were never approved, so compute
     # rejects them with the same findings lint prints. Warnings do not stop the run.
     result = lint_project(root)
     if result.errors:

@@ -58,7 +58,7 @@ def write_tables(con: duckdb.DuckDBPyConnection, tables_dir: Path) -> dict[str, 
 
 
 def _public_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """The table's columns without the ingest bookkeeping ones (``_file``, ``_row``)."""
+    """Return the table's columns without the ingest bookkeeping ones (``_file``, ``_row``)."""
     names = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
     return ", ".join(f'"{name}"' for name in names if not name.startswith("_"))
 

@@ -34,7 +34,7 @@ STEPS = ("ingest", "normalize", "analytics", "plays", "health", "reconcile", "wr
 
 @dataclass(frozen=True)
 class ComputeResult:
-    """What a compute run wrote and the figures of its summary."""
+    """The output folder, as-of month, headline figures and row counts of a compute run."""
 
     out_dir: Path
     as_of: date
@@ -156,7 +156,7 @@ def _render_report(out_dir: Path, ctx: EngineContext) -> None:
 
 
 def _git_commit(root: Path) -> str | None:
-    """The HEAD commit of the definitions' git repository, or None outside one."""
+    """Return the HEAD commit of the definitions' git repository, or None outside one."""
     try:
         completed = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],
