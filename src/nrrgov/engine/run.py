@@ -122,6 +122,10 @@ def _connect(config: dict) -> duckdb.DuckDBPyConnection:
 def _compute_on(con, ctx, requested_as_of, out_dir, step) -> ComputeResult:
     step("ingest")
     summary = ingest(con, ctx)
+    # Ingest numbers rows by their position in the file, so the order of inserted rows
+    # matters until here. Later stages order explicitly where it matters, and letting
+    # DuckDB drop insertion order frees it to build and write tables in parallel.
+    con.execute("SET preserve_insertion_order = false")
     ctx = replace(ctx, as_of=resolve_as_of(con, ctx, requested_as_of))
 
     run_pipelines(con, ctx, step)
