@@ -29,7 +29,7 @@ from nrrgov.plays.engine import compute_plays
 logger = logging.getLogger(__name__)
 
 # Steps reported to the progress callback, in order; the CLI sizes its bar from this.
-STEPS = ("ingest", "normalize", "analytics", "plays", "health", "reconcile", "write", "report")
+STEPS = ("ingest", "normalize", "analytics", "health", "plays", "reconcile", "write", "report")
 
 
 @dataclass(frozen=True)
@@ -129,10 +129,11 @@ def _compute_on(con, ctx, requested_as_of, out_dir, step) -> ComputeResult:
     ctx = replace(ctx, as_of=resolve_as_of(con, ctx, requested_as_of))
 
     run_pipelines(con, ctx, step)
-    step("plays")
-    compute_plays(con, ctx)
+    # Health runs first because play entry criteria and at-risk MRR read health bands.
     step("health")
     compute_health(con, ctx)
+    step("plays")
+    compute_plays(con, ctx)
 
     step("reconcile")
     reconciliation = reconcile(con, ctx)

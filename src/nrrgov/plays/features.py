@@ -156,10 +156,9 @@ def _no_renewal() -> str:
 
 
 def _health_sql(month: date) -> str:
-    # TODO: align with the health stage once it exists; this reads a table
-    # health_scores(account_id, month, health_band) that nothing writes yet.
+    # health_scores comes from the health stage, which runs before the plays stage.
     return (
-        "SELECT account_id, CAST(health_band AS VARCHAR) AS health_band "
+        "SELECT account_id, CAST(band AS VARCHAR) AS health_band "
         f"FROM health_scores WHERE month = {_date(month)}"
     )
 
