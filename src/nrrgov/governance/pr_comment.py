@@ -49,7 +49,9 @@ def _definitions_section(changes: tuple[DefinitionChange, ...]) -> list[str]:
     if not changes:
         return [*lines, "No definition changed."]
     for change in changes:
-        effect = "changes the numbers" if change.meaning_changed else "same numbers"
+        # Meaning is judged on the definition alone; the values section below shows
+        # whether the numbers of this data set actually moved.
+        effect = "change of meaning" if change.meaning_changed else "no change of meaning"
         version = _version(change)
         lines += [
             f"#### {change.kind} `{change.name}` ({change.change}{version}): {effect}",
