@@ -52,7 +52,7 @@ NodePath = tuple
 
 @dataclass(frozen=True)
 class Position:
-    """Where a node sits in its file: 1-based start and end, and the scalar style.
+    """Position of a node in its file: 1-based start and end, and the scalar style.
 
     Attributes:
         style: None for a plain scalar or a collection, ``'`` or ``"`` for a quoted

@@ -5,49 +5,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
+from ingest_helpers import PEER_DATA, SUBSCRIPTIONS, lines, make_ctx
 
 from nrrgov.engine.context import EngineContext
 from nrrgov.engine.ingest import ingest
 from nrrgov.loader import Project
-from nrrgov.spec import OptionsSpec, ProjectSpec, SourceSpec, TaxonomyFileSpec
+from nrrgov.spec import ProjectSpec, SourceSpec, TaxonomyFileSpec
 
-PEER_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "peer_data"
 RAVENSTACK = PEER_DATA / "dineshbarri_saas-subscription-revenue-churn-intelligence"
 
-SUBSCRIPTIONS = (
-    "subscription_id,account_id,plan,currency,billing_period,amount,quantity,"
-    "start_date,end_date,status"
-)
 ACCOUNTS = "account_id,account_name,segment,region,csm_owner,created_at,parent_account_id"
-
-
-def make_ctx(tmp_path: Path, files: dict[str, str | bytes], sources: list[dict]) -> EngineContext:
-    """Write ``files`` under ``tmp_path/data`` and return a context over ``sources``."""
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    for name, content in files.items():
-        path = data / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    project = Project(
-        root=tmp_path,
-        config=ProjectSpec(options=OptionsSpec()),
-        metrics=(),
-        taxonomy=TaxonomyFileSpec(),
-        sources=tuple(SourceSpec(**source) for source in sources),
-    )
-    return EngineContext(project, data)
-
-
-def lines(*rows: str) -> str:
-    return "\n".join(rows) + "\n"
 
 
 def run_ingest(ctx: EngineContext):

@@ -6,47 +6,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from ingest_helpers import PEER_DATA, SUBSCRIPTIONS, lines, make_ctx
 
 from nrrgov.engine import ingest_codes as codes
 from nrrgov.engine.context import EngineContext
 from nrrgov.engine.ingest import ingest
 from nrrgov.errors import UserError
-from nrrgov.loader import Project
-from nrrgov.spec import ProjectSpec, SourceSpec, TaxonomyFileSpec
 
-PEER_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "peer_data"
 ARR_BRIDGES = PEER_DATA / "bashiraziz_acctreconagents"
 
-SUBSCRIPTIONS = (
-    "subscription_id,account_id,plan,currency,billing_period,amount,quantity,"
-    "start_date,end_date,status"
-)
 GOOD_ROW = "S1,A1,Pro,USD,monthly,10,1,2024-01-01,,active"
-
-
-def make_ctx(tmp_path: Path, files: dict[str, str | bytes], sources: list[dict]) -> EngineContext:
-    """Write ``files`` under ``tmp_path/data`` and return a context over ``sources``."""
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    for name, content in files.items():
-        path = data / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    project = Project(
-        root=tmp_path,
-        config=ProjectSpec(),
-        metrics=(),
-        taxonomy=TaxonomyFileSpec(),
-        sources=tuple(SourceSpec(**source) for source in sources),
-    )
-    return EngineContext(project, data)
-
-
-def lines(*rows: str) -> str:
-    return "\n".join(rows) + "\n"
 
 
 def ingest_error(ctx: EngineContext) -> UserError:

@@ -10,11 +10,11 @@ service on the month's last day, so a row from 2018-11-01 to 2019-02-01 counts i
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from peer_tables import account_month, month_start, open_tables
 
 from nrrgov.engine.run import compute
 
@@ -41,27 +41,7 @@ def tables(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def con(tables) -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
-    for name in ("account_mrr", "movements", "retention"):
-        path = tables / f"{name}.parquet"
-        connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
-    return connection
-
-
-def _month(text: str) -> date:
-    year, month = text.split("-")
-    return date(int(year), int(month), 1)
-
-
-def account_month(con, account: str, month: str) -> tuple[Decimal, str | None, Decimal | None]:
-    """Return an account's (mrr, movement, movement_mrr) in a month; no row reads as zero."""
-    row = con.execute(
-        "SELECT mrr, movement, movement_mrr FROM account_mrr WHERE account_id = ? AND month = ?",
-        [account, _month(month)],
-    ).fetchone()
-    if row is None:
-        return Decimal(0), None, None
-    return row
+    return open_tables(tables, ("account_mrr", "movements", "retention"))
 
 
 # Customer 1, rows 1-3 of the export:
@@ -183,7 +163,7 @@ def _bridge(con, month: str) -> dict:
     row = con.execute(
         "SELECT opening_mrr, new_mrr, reactivation_mrr, expansion_mrr, contraction_mrr, "
         "churned_mrr, fx_impact, closing_mrr, active_logos FROM movements WHERE month = ?",
-        [_month(month)],
+        [month_start(month)],
     ).fetchall()
     assert len(row) == 1, f"expected one unsliced movements row for {month}, found {len(row)}"
     names = ("opening", "new", "reactivation", "expansion", "contraction", "churned", "fx")
@@ -255,7 +235,7 @@ def test_single_currency_has_no_fx_impact(con):
 def _retention(con, as_of: str, lookback: int) -> dict:
     cursor = con.execute(
         "SELECT * FROM retention WHERE as_of = ? AND lookback_months = ?",
-        [_month(as_of), lookback],
+        [month_start(as_of), lookback],
     )
     rows = cursor.fetchall()
     assert len(rows) == 1, f"expected one unsliced retention row, found {len(rows)}"

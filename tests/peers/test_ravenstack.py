@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from peer_tables import account_month, open_tables
 
 from nrrgov.engine.run import compute
 
@@ -60,27 +60,7 @@ def tables(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def con(tables) -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
-    for name in ("account_mrr", "movements", "quarantine"):
-        path = tables / f"{name}.parquet"
-        connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
-    return connection
-
-
-def _month(text: str) -> date:
-    year, month = text.split("-")
-    return date(int(year), int(month), 1)
-
-
-def account_month(con, account: str, month: str) -> tuple[Decimal, str | None, Decimal | None]:
-    """Return an account's (mrr, movement, movement_mrr) in a month; no row reads as zero."""
-    row = con.execute(
-        "SELECT mrr, movement, movement_mrr FROM account_mrr WHERE account_id = ? AND month = ?",
-        [account, _month(month)],
-    ).fetchone()
-    if row is None:
-        return Decimal(0), None, None
-    return row
+    return open_tables(tables, ("account_mrr", "movements", "quarantine"))
 
 
 def test_every_subscription_account_is_known():

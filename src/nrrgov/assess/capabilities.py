@@ -1,8 +1,8 @@
 """The requirements of each maturity level, per capability, checked against the inputs.
 
-Level 2 (defined) asks for the charter or the definitions in the repository; level 3
-(managed) for the rules that make them governable (owners, SLAs, weights, limits);
-level 4 (operationalized) for evidence in the data that the loop runs.
+Level 2 (defined) requires the charter or the definitions in the repository. Level 3
+(managed) requires the rules that make them governable: owners, SLAs, weights, limits.
+Level 4 (operationalized) requires evidence in the data that the loop runs.
 """
 
 from __future__ import annotations

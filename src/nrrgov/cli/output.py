@@ -38,12 +38,12 @@ def _console(stderr: bool) -> Console:
 
 
 def stdout() -> Console:
-    """A console on standard output, for results."""
+    """Return a console on standard output, for results."""
     return _console(stderr=False)
 
 
 def stderr() -> Console:
-    """A console on standard error, for diagnostics."""
+    """Return a console on standard error, for diagnostics."""
     return _console(stderr=True)
 
 
@@ -144,5 +144,5 @@ def _money(value) -> str:
 
 
 def is_terminal() -> bool:
-    """Whether standard error is an interactive terminal."""
+    """Return whether standard error is an interactive terminal."""
     return sys.stderr.isatty()

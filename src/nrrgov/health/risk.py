@@ -108,7 +108,7 @@ def _monthly_renewal(as_of: date) -> str:
 
 
 def _renewals_select(ctx: EngineContext, reference: str) -> str:
-    """The earliest renewal per account, from its subscriptions in service on the day."""
+    """Return SQL of each account's earliest renewal, from its subscriptions in service."""
     if ctx.project.source("subscriptions") is None:
         return "SELECT CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS DATE) AS renewal_date"
     statuses = ", ".join(string_literal(s) for s in ctx.options.no_revenue_statuses) or "''"
@@ -169,7 +169,7 @@ def _tier_case(spec: HealthFileSpec) -> str:
 
 
 def _tier_hours(ctx: EngineContext) -> str:
-    """The acknowledge and resolve hours of the row's tier, from ``raci/escalation.yml``."""
+    """Return SQL of the acknowledge and resolve hours of the row's escalation tier."""
     tiers = ctx.project.escalation_tiers
     columns = []
     for field in ("acknowledge_hours", "resolve_hours"):

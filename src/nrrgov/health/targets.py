@@ -76,7 +76,7 @@ def _targets_select(ctx: EngineContext, spec: TargetsFileSpec) -> str:
 
 
 def _other_dimensions_all(ctx: EngineContext, dimensions: list[str]) -> str:
-    """The condition that a metrics row sums over every dimension outside the project's.
+    """Return the condition that a metrics row sums over every dimension outside the project's.
 
     The metrics table has a column for every dimension any metric is reported by;
     targets name the project's dimensions only.

@@ -128,9 +128,11 @@ def _change_columns() -> str:
 
 
 def _renewal_sql(month: date) -> str:
-    """The next term end of each account's paying subscriptions in service at month end.
+    """Return SQL of the next term end of each account's paying subscriptions.
 
     A term ends every ``period_months`` after the start date; a set end date comes first.
+    NOTE: only ``trial`` counts as carrying no revenue here, not the project's
+    ``no_revenue_statuses``.
     """
     month_end = f"(({_date(month)} + INTERVAL 1 MONTH) - INTERVAL 1 DAY)"
     term_end = (

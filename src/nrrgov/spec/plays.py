@@ -1,6 +1,6 @@
 """``plays/*.yml`` and ``definitions/council.yml``: customer-success plays and the review rules.
 
-A play file holds one play as a mapping, or several under a ``plays:`` list. Each play
+A play file contains one play as a mapping, or several under a ``plays:`` list. Each play
 declares who runs it, which accounts it is for (``entry_criteria``), how fast they must
 be touched (``sla``), what share of the eligible accounts is held out to measure it
 (``holdout_share``), and what it costs, so that its uplift and return can be computed.
@@ -20,7 +20,7 @@ from nrrgov.spec.base import Spec
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 
-# Motions every project knows; ``motions:`` in taxonomy.yml may add more.
+# Motions built into every project. ``motions:`` in taxonomy.yml may add more.
 BUILTIN_MOTIONS = (
     "adoption_acceleration",
     "value_realization",
@@ -88,7 +88,7 @@ class PlaySpec(Spec):
         target_kpi: the metric (from metrics.yml) the play is meant to move.
         outcome_window_months: months after the month before enrollment over which the
             outcome (NRR) is measured.
-        min_sample_size: the fewest accounts in each group below which the uplift is
+        min_sample_size: the minimum number of accounts in each group below which the uplift is
             reported as inconclusive.
     """
 
