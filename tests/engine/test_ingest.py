@@ -12,6 +12,7 @@ from ingest_helpers import PEER_DATA, SUBSCRIPTIONS, lines, make_ctx
 
 from nrrgov.engine.context import EngineContext
 from nrrgov.engine.ingest import ingest
+from nrrgov.errors import UserError
 from nrrgov.loader import Project
 from nrrgov.spec import ProjectSpec, SourceSpec, TaxonomyFileSpec
 
@@ -304,6 +305,48 @@ def test_parquet_source(tmp_path):
     con, _ = run_ingest(ctx)
     row = con.execute("SELECT amount, start_date, _row FROM subscriptions").fetchone()
     assert row == (Decimal("25.5"), date(2024, 3, 5), 1)
+
+
+def test_parquet_row_numbers_follow_file(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    # Row 2 of 3 is a one-time charge. One row per row group makes the scan read three groups.
+    duckdb.execute(
+        "COPY (SELECT 'S' || i AS subscription_id, 'A1' AS account_id, 'USD' AS currency, "
+        "CASE WHEN i = 2 THEN 'One-Time' ELSE 'monthly' END AS billing_period, "
+        "10 * i AS amount, DATE '2024-03-01' AS start_date FROM range(1, 4) AS t(i)) "
+        f"TO '{data / 'subs.parquet'}' (FORMAT parquet, ROW_GROUP_SIZE 1)"
+    )
+    source = {"name": "subscriptions", "path": "subs.parquet", "on_invalid": "quarantine"}
+    con, summary = run_ingest(make_ctx(tmp_path, {}, [source]))
+    accepted = con.execute("SELECT _row, amount FROM subscriptions ORDER BY _row").fetchall()
+    assert accepted == [(1, Decimal("10")), (3, Decimal("30"))]
+    quarantined = con.execute('SELECT "row", value FROM quarantine').fetchall()
+    assert quarantined == [(2, "One-Time")]
+    assert summary.source("subscriptions").rows_quarantined == 1
+
+
+def test_damaged_parquet_names_the_file(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    path = data / "subs.parquet"
+    duckdb.execute(
+        "COPY (SELECT 'S' || i AS subscription_id, 'A' || i AS account_id, 'USD' AS currency, "
+        "'monthly' AS billing_period, i AS amount, DATE '2024-03-01' AS start_date "
+        f"FROM range(20000) AS t(i)) TO '{path}' (FORMAT parquet)"
+    )
+    # Zero the middle of the file. The footer still describes the file, but its pages no
+    # longer decompress.
+    content = bytearray(path.read_bytes())
+    middle = len(content) // 2
+    content[middle : middle + 2000] = bytes(2000)
+    path.write_bytes(bytes(content))
+    ctx = make_ctx(tmp_path, {}, [{"name": "subscriptions", "path": "subs.parquet"}])
+    with pytest.raises(UserError) as caught:
+        run_ingest(ctx)
+    assert caught.value.code == "NRG404"
+    assert caught.value.where.path.endswith("subs.parquet")
+    assert "Parquet" in caught.value.message
 
 
 def test_fx_rates_get_reporting_currency(tmp_path):

@@ -36,7 +36,13 @@ from nrrgov.engine.ingest_checks import (
     raise_or_quarantine,
 )
 from nrrgov.engine.ingest_columns import staged_select
-from nrrgov.engine.ingest_files import identifier, literal, read_file, resolve_files
+from nrrgov.engine.ingest_files import (
+    identifier,
+    literal,
+    parquet_read_errors,
+    read_file,
+    resolve_files,
+)
 from nrrgov.engine.ingest_values import row_checks, typed_select
 from nrrgov.engine.types import RATE
 from nrrgov.errors import Location, UserError
@@ -186,27 +192,31 @@ def _load(
     files = resolve_files(ctx.data_dir, spec)
     raws = [read_file(con, path, spec) for path in files]
     stage, typed = f"_stage_{spec.name}", f"_typed_{spec.name}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {stage} AS "
-        + " UNION ALL BY NAME ".join(staged_select(raw, spec) for raw in raws)
-    )
-    for raw in raws:
-        con.execute(f"DROP TABLE {raw.table}")
+    with parquet_read_errors(raws):
+        # Staged text and typed values are views: the file is read and typed once to find
+        # failing rows and once more into the canonical table, which costs less than
+        # materialising every text column beside its typed value.
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {stage} AS "
+            + " UNION ALL BY NAME ".join(staged_select(raw, spec) for raw in raws)
+        )
+        extras = _extra_columns(con, spec, stage)
+        _check_key_columns(ctx, spec, extras)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {typed} AS {typed_select(spec, stage, extras)}")
+        check_duplicate_keys(con, spec, typed)
 
-    extras = _extra_columns(con, spec, stage)
-    _check_key_columns(ctx, spec, extras)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {typed} AS {typed_select(spec, stage, extras)}")
-    check_duplicate_keys(con, spec, typed)
-
-    checks = row_checks(spec, ctx.reporting_currency, check_accounts)
-    problems = collect_problems(con, typed, checks)
-    quarantined = raise_or_quarantine(con, spec, problems, checks)
-    table = TABLES[spec.name]
-    _create_canonical_table(con, spec, typed, problems, extras)
+        checks = row_checks(spec, ctx.reporting_currency, check_accounts)
+        problems = collect_problems(con, typed, checks)
+        quarantined = raise_or_quarantine(con, spec, problems, checks)
+        table = TABLES[spec.name]
+        _create_canonical_table(con, spec, typed, problems, extras)
 
     accepted = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    for name in (stage, typed, problems):
-        con.execute(f"DROP TABLE {name}")
+    con.execute(f"DROP TABLE {problems}")
+    for view in (typed, stage):
+        con.execute(f"DROP VIEW {view}")
+    for raw in raws:
+        con.execute(raw.drop())
     rows_read = sum(raw.rows for raw in raws)
     return SourceSummary(
         spec.name, table, tuple(raw.path for raw in raws), rows_read, accepted, quarantined
@@ -251,11 +261,15 @@ def _create_canonical_table(
     else:
         selects.extend(["_file", "_row"])
 
-    con.execute(
-        f"CREATE OR REPLACE TABLE {TABLES[spec.name]} AS SELECT {', '.join(selects)} "
-        f"FROM {typed} AS t WHERE NOT EXISTS (SELECT 1 FROM {problems} AS p "
-        "WHERE p._file = t._file AND p._row = t._row) ORDER BY t._file, t._row"
-    )
+    # Rows are in no particular order from here on. _file and _row give each row's origin,
+    # and every output table is sorted explicitly.
+    query = f"SELECT {', '.join(selects)} FROM {typed} AS t"
+    if con.execute(f"SELECT count(*) FROM {problems}").fetchone()[0]:
+        query += (
+            f" WHERE NOT EXISTS (SELECT 1 FROM {problems} AS p "
+            "WHERE p._file = t._file AND p._row = t._row)"
+        )
+    con.execute(f"CREATE OR REPLACE TABLE {TABLES[spec.name]} AS {query}")
 
 
 def _derive_accounts(con: duckdb.DuckDBPyConnection, revenue_table: str) -> None:

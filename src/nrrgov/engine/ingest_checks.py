@@ -83,14 +83,23 @@ def _describe_duplicate(spec: SourceSpec, row: tuple) -> str:
 def collect_problems(con: duckdb.DuckDBPyConnection, typed: str, checks: list[RowCheck]) -> str:
     """Create a table of every failing (row, check) pair; return its name."""
     table = f"{typed}_problems"
+    if not checks:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {_no_problems()}")
+        return table
+
+    # One scan finds the rows that fail any check. Those rows are few, so the per-check
+    # selects then run on them alone instead of scanning every row once per check.
+    failing = f"{typed}_failing"
+    any_check = " OR ".join(f"({check.failing})" for check in checks)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {failing} AS FROM {typed} WHERE {any_check}")
     selects = [
         f"SELECT {index} AS check_index, _file, _row, {literal(check.column)} AS problem_column, "
         f"CAST({identifier(check.column)} AS VARCHAR) AS value, "
-        f"{literal(check.reason)} AS reason FROM {typed} WHERE {check.failing}"
+        f"{literal(check.reason)} AS reason FROM {failing} WHERE {check.failing}"
         for index, check in enumerate(checks)
     ]
-    union = " UNION ALL ".join(selects) if selects else _no_problems()
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {union}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {' UNION ALL '.join(selects)}")
+    con.execute(f"DROP TABLE {failing}")
     return table
 
 

@@ -34,7 +34,7 @@ def staged_select(raw: RawFile, spec: SourceSpec) -> str:
         UserError: a required column is neither in the file nor in ``constants``, or a
             column that ``columns`` names is not in the file.
     """
-    selects = [f"{literal(raw.path)} AS _file", "rowid + 1 AS _row"]
+    selects = [f"{literal(raw.path)} AS _file", f"{raw.row} AS _row"]
     used: set[int] = set()
     for column, (_, required) in CANONICAL_TABLES[spec.name].items():
         position = _find_column(raw, spec, column, required)

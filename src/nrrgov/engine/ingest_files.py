@@ -1,10 +1,14 @@
 """Find a source's files and read each into a raw table of text columns.
 
 A raw table has one VARCHAR column per file column, named ``c1``, ``c2``, ... in file
-order, so that header names that are not valid identifiers cannot break the SQL. Its rows
-are in file order, so ``rowid + 1`` is the data row: row 1 is the first record after the
-header (the file's second line unless a quoted value spans lines). Values are typed later,
-where a failing value can be reported with its row.
+order, so that header names that are not valid identifiers cannot break the SQL. Its
+``row`` expression gives the data row: row 1 is the first record after the header (the
+file's second line unless a quoted value spans lines). Values are typed later, where a
+failing value can be reported with its row.
+
+A CSV file is read into a temporary table, because reading it is what finds malformed
+lines. A Parquet file gets a view instead, so its pages are read only by the statements
+that type and check the values; :func:`parquet_read_errors` reports a damaged file then.
 
 Problems with the shape of a file are reported by physical line (``line N``, the header
 being line 1), because that is what a text editor shows. Problems with a value are
@@ -18,6 +22,8 @@ import difflib
 import glob
 import itertools
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +38,8 @@ logger = logging.getLogger(__name__)
 _HEADER_PROBE_BYTES = 1 << 20
 _MAX_DETAILS = 20
 _TEMPORAL_TYPES = ("DATE", "TIMESTAMP")
+# The 0-based record number that read_parquet adds with file_row_number = true.
+_PARQUET_ROW = "file_row_number"
 _reader_ids = itertools.count(1)
 
 
@@ -44,12 +52,20 @@ class RawFile:
         table: the raw table in the connection.
         header: the file's column names in order; column ``i`` is raw column ``c{i+1}``.
         rows: data rows read.
+        row: SQL over the raw table giving each record's data row.
+        view: whether the raw table is a view rather than a table.
     """
 
     path: str
     table: str
     header: tuple[str, ...]
     rows: int
+    row: str = "rowid + 1"
+    view: bool = False
+
+    def drop(self) -> str:
+        """Return the statement that removes the raw table."""
+        return f"DROP {'VIEW' if self.view else 'TABLE'} {self.table}"
 
 
 def resolve_files(data_dir: Path, spec: SourceSpec) -> list[Path]:
@@ -100,11 +116,13 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, spec: SourceSpec) -> R
     table = f"_raw_{next(_reader_ids)}"
     if spec.file_format == "parquet":
         header = _read_parquet(con, path, spec, table)
+        row, view = f"{_PARQUET_ROW} + 1", True
     else:
         header = _read_csv(con, path, spec, table)
+        row, view = "rowid + 1", False
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     logger.info("read %d rows from %s", rows, path)
-    return RawFile(str(path), table, header, rows)
+    return RawFile(str(path), table, header, rows, row, view)
 
 
 def _read_csv(con, path: Path, spec: SourceSpec, table: str) -> tuple[str, ...]:
@@ -247,16 +265,37 @@ def _read_parquet(con, path: Path, spec: SourceSpec, table: str) -> tuple[str, .
             hint="check that the file is Parquet, or set 'format: csv' in sources.yml",
         ) from None
 
-    columns = [(name, kind) for name, kind, *_ in described if name != "file_row_number"]
+    columns = [(name, kind) for name, kind, *_ in described if name != _PARQUET_ROW]
     selects = [
         f"{_as_text(identifier(name), kind, spec.date_format)} AS c{i}"
         for i, (name, kind) in enumerate(columns, start=1)
     ]
     con.execute(
-        f"CREATE TEMP TABLE {table} AS SELECT {', '.join(selects)} "
-        f"FROM {source} ORDER BY file_row_number"
+        f"CREATE TEMP VIEW {table} AS SELECT {', '.join(selects)}, {_PARQUET_ROW} FROM {source}"
     )
     return tuple(name for name, _ in columns)
+
+
+@contextmanager
+def parquet_read_errors(raws: list[RawFile]) -> Iterator[None]:
+    """Raise a UserError naming the Parquet file when reading a raw view fails.
+
+    DuckDB can describe a file from its footer even when its pages are damaged. The
+    failure comes later, from a statement over the views, whose message names no row.
+    """
+    try:
+        yield
+    except (duckdb.IOException, duckdb.InvalidInputException) as error:
+        views = [raw for raw in raws if raw.view]
+        if not views:
+            raise
+        raw = next((r for r in views if r.path in str(error)), views[0])
+        raise UserError(
+            codes.MALFORMED_CSV,
+            f"could not read the file as Parquet: {error}",
+            where=Location(raw.path),
+            hint="export the file again: it may be truncated or damaged",
+        ) from None
 
 
 def _as_text(column: str, kind: str, date_format: str | None) -> str:

@@ -94,8 +94,26 @@ def typed_select(spec: SourceSpec, stage: str, extra_columns: list[str]) -> str:
     if "currency" in CANONICAL_TABLES[spec.name]:
         selects.append("e.exponent AS _exponent")
         table += " LEFT JOIN _currency_exponents AS e ON e.code = upper(s.currency)"
+    if spec.name == "subscriptions":
+        selects.append("p.base_months AS _period_base_months")
+        selects.append("p.non_recurring AS _non_recurring")
+        table += f" LEFT JOIN ({_billing_periods(stage)}) AS p ON p.spelling = s.billing_period"
     selects.extend(f"s.{identifier(name)} AS {identifier('v_' + name)}" for name in extra_columns)
     return f"SELECT {', '.join(selects)} FROM {table}"
+
+
+def _billing_periods(stage: str) -> str:
+    """Return SQL of each distinct billing period spelling with its months and kind.
+
+    An export spells its periods a handful of ways, so reading each spelling once and
+    joining it back costs far less than parsing the text of every row.
+    """
+    non_recurring = ", ".join(map(literal, NON_RECURRING_PERIODS))
+    return (
+        f"SELECT billing_period AS spelling, {_period_base_months()} AS base_months, "
+        f"{_period_spelling()} IN ({non_recurring}) AS non_recurring "
+        f"FROM (SELECT DISTINCT billing_period FROM {stage} WHERE billing_period IS NOT NULL)"
+    )
 
 
 def _typed_values(spec: SourceSpec) -> dict[str, str]:
@@ -141,7 +159,7 @@ def _subscription_values(spec: SourceSpec) -> dict[str, str]:
     return {
         "amount": amount,
         "end_date": end_date,
-        "period_months": f"{_period_base_months()} * COALESCE({count}, 1)",
+        "period_months": f"p.base_months * COALESCE({count}, 1)",
     }
 
 
@@ -244,8 +262,8 @@ def _known_currency() -> RowCheck:
 
 
 def _subscription_checks(spec: SourceSpec) -> list[RowCheck]:
-    spelling = _period_spelling()
-    non_recurring = f"{spelling} IN ({', '.join(map(literal, NON_RECURRING_PERIODS))})"
+    # typed_select adds _non_recurring and _period_base_months from its lookup of the
+    # distinct billing periods.
     end_rule = "before" if spec.inclusive_end_dates else "on or before"
     return [
         RowCheck(
@@ -258,15 +276,15 @@ def _subscription_checks(spec: SourceSpec) -> list[RowCheck]:
         RowCheck(
             codes.NON_RECURRING,
             "billing_period",
-            non_recurring,
+            "_non_recurring",
             "non-recurring billing period: a one-time charge carries no MRR",
             "leave one-time charges out of the subscriptions export",
         ),
         RowCheck(
             codes.UNKNOWN_BILLING_PERIOD,
             "billing_period",
-            f"billing_period IS NOT NULL AND NOT {non_recurring} "
-            f"AND COALESCE({_period_base_months()}, 0) < 1",
+            "billing_period IS NOT NULL AND NOT _non_recurring "
+            "AND COALESCE(_period_base_months, 0) < 1",
             f"unknown billing period; accepted: {ACCEPTED_PERIODS_TEXT}",
             "use an accepted spelling, or map the export's values with "
             "'value_maps: {billing_period: {<value>: monthly}}' in sources.yml",
