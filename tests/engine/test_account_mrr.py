@@ -267,7 +267,10 @@ def test_conversion_rounds_ties_away_from_zero():
         (Decimal("0.000005"), Decimal("0.1")),  # 0.0000005 -> 0.000001
         (Decimal("1.000001"), Decimal("0.5")),  # 0.5000005 -> 0.500001
         (Decimal("2.000003"), Decimal("0.5")),  # 1.0000015 -> 1.000002
-        (Decimal("123456789.123457"), Decimal("7.5")),  # above the DOUBLE guess's range
+        (Decimal("123456789.123457"), Decimal("7.5")),  # above the DOUBLE shortcut's range
+        (Decimal("200000.000001"), Decimal("0.5")),  # 100000.0000005 -> 100000.000001
+        (Decimal("99999.999999"), Decimal("1.0000000001")),  # 100000.00000999... at the limit
+        (Decimal("-2.000003"), Decimal("0.5")),  # -1.0000015 -> -1.000002
         (Decimal("3"), Decimal("1")),
     ]
     assert _converted(pairs) == [_exact(a, r) for a, r in pairs]

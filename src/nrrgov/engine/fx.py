@@ -15,40 +15,40 @@ from nrrgov.spec.options import FxMode
 # Wide enough that an amount of DECIMAL(18, 6) times a rate of DECIMAL(18, 10) cannot
 # overflow before the product is rounded back to MONEY.
 _WIDE_MONEY = "DECIMAL(38, 6)"
-# One unit of MONEY's last decimal place, half of it, and the largest error of a guess
-# that one step of correction fixes.
-_UNIT = "0.000001"
-_HALF_UNIT = "0.0000005"
-_MAX_ERROR = "0.0000015"
+# The DOUBLE shortcut is taken below this many millionths of the reporting currency
+# (100,000 units), where its error stays under 1e-4 millionths.
+_SHORTCUT_LIMIT = "100000000000"
+# How close to half a millionth a DOUBLE product may fall before the exact product
+# decides the rounding: ten times the shortcut's largest error.
+_TIE_MARGIN = "0.001"
 
 
 def convert(amount: str, rate: str) -> str:
     """Return SQL for ``amount`` (native MONEY) times ``rate``, rounded half away from zero.
 
     Rounding the exact wide-decimal product costs several times more than the rest of the
-    conversion, so most rows take a shortcut. A DOUBLE product cast to MONEY, the guess,
-    is within one unit of the last place of the exact result unless the amount is in the
-    billions. The exact product minus the guess decides whether to add or subtract that
-    unit. Where the difference is larger than one step can fix, or the amount is not
-    positive, the exact product is rounded instead, so the result always equals the
-    exactly rounded product. Amounts at rate 1 (the reporting currency) pass unchanged.
+    conversion, so most rows take a shortcut through DOUBLE. The product in millionths,
+    computed in DOUBLE, is off by less than 1e-15 of itself (a few rounding steps of
+    2**-53 each). Below 100,000 units that error is under 1e-4 millionths, so unless the
+    product lies within 0.001 of a half millionth, rounding it to the nearest millionth
+    gives the same result as rounding the exact product. Larger products, and those near
+    a half, are rounded exactly. Amounts at rate 1 (the reporting currency) pass unchanged.
 
     >>> import duckdb
     >>> amount, rate = "CAST(2.000003 AS DECIMAL(18, 6))", "CAST(0.5 AS DECIMAL(18, 10))"
     >>> duckdb.connect().execute(f"SELECT {convert(amount, rate)}").fetchone()[0]  # 1.0000015
     Decimal('1.000002')
     """
-    exact = f"CAST({amount} AS {_WIDE_MONEY}) * {rate}"
-    guess = f"CAST(CAST({amount} AS DOUBLE) * CAST({rate} AS DOUBLE) AS {MONEY})"
-    error = f"({exact} - {guess})"
-    rounded = f"ROUND({exact}, 6)"
+    millionths = f"(CAST({amount} AS DOUBLE) * CAST({rate} AS DOUBLE) * 1000000)"
+    # DuckDB casts DOUBLE to DECIMAL by rounding, so a whole number of millionths divided
+    # by a million comes back as exactly that number.
+    shortcut = f"CAST(round({millionths}) / 1000000 AS {MONEY})"
+    exact = f"CAST(ROUND(CAST({amount} AS {_WIDE_MONEY}) * {rate}, 6) AS {MONEY})"
     return (
-        f"CAST(CASE WHEN {rate} = 1 THEN {amount} "
-        f"WHEN {amount} <= 0 OR {error} >= {_MAX_ERROR} OR {error} <= -{_MAX_ERROR} "
-        f"THEN {rounded} "
-        f"WHEN {error} >= {_HALF_UNIT} THEN {guess} + {_UNIT} "
-        f"WHEN {error} < -{_HALF_UNIT} THEN {guess} - {_UNIT} "
-        f"ELSE {guess} END AS {MONEY})"
+        f"CASE WHEN {rate} = 1 THEN {amount} "
+        f"WHEN abs({millionths}) < {_SHORTCUT_LIMIT} "
+        f"AND abs({millionths} - floor({millionths}) - 0.5) > {_TIE_MARGIN} THEN {shortcut} "
+        f"ELSE {exact} END"
     )
 
 
