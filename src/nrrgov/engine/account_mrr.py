@@ -17,8 +17,8 @@ Statements added, in order:
   months back for each retention lookback and, when a reactivation limit is in force,
   the months at zero before a restart. One window pass over the account's months
   computes all of these.
-- ``account_mrr``: the public table (account_id, month, mrr, mrr_constant_currency,
-  movement, movement_mrr).
+- ``account_mrr``, added by :func:`add_public_account_mrr`: the public table
+  (account_id, month, mrr, mrr_constant_currency, movement, movement_mrr).
 
 Revenue holds positive amounts only, so an account's first revenue month is its first
 month with MRR: that month is its cohort and its MRR then is its initial MRR.
@@ -51,10 +51,9 @@ def add_account_mrr(
     attributes: Sequence[DimensionSpec],
     valuations: Sequence[Valuation],
     fixed_rate_month: date | None,
-    max_gap_months: int | None,
     gaps: bool,
 ) -> None:
-    """Add the statements that create the account-month tables and ``account_mrr``.
+    """Add the statements that create the account-month tables.
 
     Args:
         pipeline: the pipeline to extend.
@@ -63,8 +62,6 @@ def add_account_mrr(
         valuations: the retention start columns ``analytics_account_months`` must hold.
         fixed_rate_month: the month whose rates ``fixed_rate`` retention uses, if any
             valuation needs it.
-        max_gap_months: months at zero after which MRR counts as ``new`` rather than
-            ``reactivation`` in ``account_mrr``; None for no limit.
         gaps: whether any stage limits reactivations, so that the account-month table
             must hold ``gap_months``, the months at zero before each restart.
     """
@@ -83,6 +80,16 @@ def add_account_mrr(
         _account_months(valuations, offsets, fixed is not None, gaps),
         "every account and month from its first revenue month, with lags",
     )
+
+
+def add_public_account_mrr(pipeline: Pipeline, max_gap_months: int | None) -> None:
+    """Add the statement that creates ``account_mrr`` from the account-month table.
+
+    Args:
+        pipeline: the pipeline to extend, after :func:`add_account_mrr`.
+        max_gap_months: months at zero after which MRR counts as ``new`` rather than
+            ``reactivation``; None for no limit.
+    """
     pipeline.add("account_mrr", _account_mrr(max_gap_months), "MRR per account and month")
 
 

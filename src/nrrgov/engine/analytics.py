@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from nrrgov.engine.account_mrr import ACCOUNT_MONTHS_TABLE, MONTHS_TABLE, add_account_mrr
+from nrrgov.engine.account_mrr import (
+    ACCOUNT_MONTHS_TABLE,
+    MONTHS_TABLE,
+    add_account_mrr,
+    add_public_account_mrr,
+)
 from nrrgov.engine.cohorts import cohorts_select
 from nrrgov.engine.context import EngineContext
 from nrrgov.engine.fx import Valuation
@@ -53,7 +58,6 @@ def add_analytics(pipeline: Pipeline, ctx: EngineContext) -> None:
         attributes=_attributes(ctx, plans),
         valuations=valuations,
         fixed_rate_month=_fixed_rate_month(ctx, valuations),
-        max_gap_months=options.reactivation_max_gap_months,
         gaps=any(limit is not None for limit in gap_limits),
     )
 
@@ -68,6 +72,9 @@ def add_analytics(pipeline: Pipeline, ctx: EngineContext) -> None:
     pipeline.add("cohorts", cohorts, "cohorts by first month with MRR")
 
     add_metrics(pipeline, ctx, plans, ACCOUNT_MONTHS_TABLE, MONTHS_TABLE)
+    # Last, so that a run that releases the account-month table once read frees it
+    # right after this statement, not before movements and retention.
+    add_public_account_mrr(pipeline, options.reactivation_max_gap_months)
 
 
 def _no_filter(_band_mrr: str) -> str:

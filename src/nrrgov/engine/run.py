@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from nrrgov import __version__
+from nrrgov.engine.account_mrr import ACCOUNT_MONTHS_TABLE
 from nrrgov.engine.analytics import add_analytics
 from nrrgov.engine.context import EngineContext
 from nrrgov.engine.ingest import IngestSummary, ingest
@@ -29,7 +30,11 @@ from nrrgov.plays.engine import compute_plays
 logger = logging.getLogger(__name__)
 
 # Steps reported to the progress callback, in order; the CLI sizes its bar from this.
-STEPS = ("ingest", "normalize", "analytics", "health", "plays", "reconcile", "write", "report")
+STEPS = ("ingest", "normalize", "reconcile", "analytics", "health", "plays", "write", "report")
+
+# Analytic inputs that compute drops once no later statement reads them, to keep peak
+# memory down: revenue (reconcile has read it by then) and the account-month grid.
+_ANALYTICS_RELEASE = ("revenue", ACCOUNT_MONTHS_TABLE)
 
 
 @dataclass(frozen=True)
@@ -128,15 +133,21 @@ def _compute_on(con, ctx, requested_as_of, out_dir, step) -> ComputeResult:
     con.execute("SET preserve_insertion_order = false")
     ctx = replace(ctx, as_of=resolve_as_of(con, ctx, requested_as_of))
 
-    run_pipelines(con, ctx, step)
+    normalize, analytics = plan_pipelines(ctx)
+    step("normalize")
+    scratch = [s.table for s in normalize.statements if s.table.startswith("normalize_")]
+    normalize.run(con, release=scratch)
+    validate_revenue(con, ctx)
+    step("reconcile")
+    reconciliation = reconcile(con, ctx)
+    step("analytics")
+    analytics.run(con, release=_ANALYTICS_RELEASE)
+
     # Health runs first because play entry criteria and at-risk MRR read health bands.
     step("health")
     compute_health(con, ctx)
     step("plays")
     compute_plays(con, ctx)
-
-    step("reconcile")
-    reconciliation = reconcile(con, ctx)
     results = headline_figures(con, ctx, summary, reconciliation)
     results["health"] = health_figures(con)
     results["nrrgov_version"] = __version__
