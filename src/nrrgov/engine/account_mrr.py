@@ -198,12 +198,17 @@ def _account_values(converted: dict[str, str]) -> str:
     """
 
 
-def _grid(values: Sequence[str]) -> str:
+def _grid(account_values: str, values: Sequence[str]) -> str:
     """Return SQL of every account and month from its first revenue month to the as-of month.
 
     A contiguous account's revenue rows pass through as they are, followed by zero rows up
     to the as-of month. Only gappy accounts are matched month by month, which keeps the
     hash join small.
+
+    ``account_values`` is the SQL of converted MRR per account and month with revenue,
+    and ``values`` names its amount columns. It appears twice, inline rather than as a common
+    table expression: DuckDB materializes such an expression read twice, which at a
+    million accounts holds about half a GiB more at once and saves no time.
     """
     keys = "k.account_key, k.slice_id, k.first_index, m.month_index"
     as_they_are = ", ".join(values)
@@ -211,7 +216,7 @@ def _grid(values: Sequence[str]) -> str:
     matched = ", ".join(f"COALESCE(v.{name}, 0) AS {name}" for name in values)
     return f"""
         SELECT account_key, slice_id, first_index, month_index, {as_they_are}
-        FROM account_values WHERE NOT gappy
+        FROM ({account_values}) AS v WHERE NOT gappy
         UNION ALL
         SELECT {keys}, {zeros}
         FROM {ACCOUNTS_TABLE} AS k JOIN {MONTHS_TABLE} AS m ON m.month_index > k.last_index
@@ -220,7 +225,7 @@ def _grid(values: Sequence[str]) -> str:
         SELECT {keys}, {matched}
         FROM {ACCOUNTS_TABLE} AS k
         JOIN {MONTHS_TABLE} AS m ON m.month_index >= k.first_index
-        LEFT JOIN (SELECT * FROM account_values WHERE gappy) AS v
+        LEFT JOIN (SELECT * FROM ({account_values}) AS g WHERE gappy) AS v
             ON v.account_key = k.account_key AND v.month_index = m.month_index
         WHERE k.gappy
     """
@@ -246,10 +251,9 @@ def _account_months(
         )
     stored = ["mrr", "mrr_constant_currency", *(["mrr_fixed_rate"] if fixed else [])]
     return f"""
-        WITH account_values AS ({_account_values(converted)})
         SELECT account_key, slice_id, month_index, first_index AS cohort_index,
                {", ".join([*stored, *windowed])}
-        FROM ({_grid(list(converted))}) AS grid
+        FROM ({_grid(_account_values(converted), list(converted))}) AS grid
     """
 
 
