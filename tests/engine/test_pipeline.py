@@ -36,3 +36,27 @@ def test_released_table_nobody_reads_is_dropped_first():
     pipeline.run(con, release=["stale"])
 
     assert _tables(con) == {"a"}
+
+
+def test_table_a_view_reads_is_kept():
+    con = duckdb.connect()
+    pipeline = Pipeline()
+    pipeline.add("a", "SELECT 1 AS x", "first")
+    pipeline.add("v", "SELECT x FROM a", "reads a whenever read", view=True)
+    pipeline.add("b", "SELECT x + 1 AS x FROM a", "last statement to read a")
+
+    pipeline.run(con, release=["a"])
+
+    assert "a" in _tables(con)
+    assert con.execute("SELECT x FROM v").fetchone() == (1,)
+
+
+def test_compile_creates_views_as_views():
+    pipeline = Pipeline()
+    pipeline.add("a", "SELECT 1 AS x")
+    pipeline.add("v", "SELECT x FROM a", view=True)
+
+    compiled = pipeline.compile("spark")
+
+    assert "CREATE TABLE a AS" in compiled
+    assert "CREATE VIEW v AS" in compiled

@@ -21,11 +21,20 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Statement:
-    """A table the pipeline creates: its name and the SELECT that fills it."""
+    """A table the pipeline creates: its name and the SELECT that fills it.
+
+    A view holds no rows: its SELECT runs each time it is read.
+    """
 
     table: str
     select: str
     description: str = ""
+    view: bool = False
+
+    @property
+    def kind(self) -> str:
+        """The SQL keyword of what the statement creates: TABLE or VIEW."""
+        return "VIEW" if self.view else "TABLE"
 
 
 @dataclass
@@ -34,9 +43,9 @@ class Pipeline:
 
     statements: list[Statement] = field(default_factory=list)
 
-    def add(self, table: str, select: str, description: str = "") -> None:
+    def add(self, table: str, select: str, description: str = "", view: bool = False) -> None:
         """Append a statement that creates (or replaces) ``table`` from ``select``."""
-        self.statements.append(Statement(table, select.strip(), description))
+        self.statements.append(Statement(table, select.strip(), description, view))
 
     def run(
         self,
@@ -48,24 +57,32 @@ class Pipeline:
 
         Each table named in ``release`` is dropped right after the last statement that
         reads it (or before the first statement, when none does), so that the memory it
-        held serves the statements still to run.
+        held serves the statements still to run. A table that a view reads is kept, since
+        the view reads it again whenever it is read.
         """
         last_reader = self._last_readers(release)
         self._drop(con, [table for table in release if table not in last_reader])
         for index, statement in enumerate(self.statements):
-            logger.debug("creating table %s", statement.table)
-            con.execute(f"CREATE OR REPLACE TABLE {statement.table} AS {statement.select}")
+            logger.debug("creating %s %s", statement.kind.lower(), statement.table)
+            con.execute(
+                f"CREATE OR REPLACE {statement.kind} {statement.table} AS {statement.select}"
+            )
             if on_step is not None:
                 on_step(statement)
             self._drop(con, [table for table, last in last_reader.items() if last == index])
 
-    def _last_readers(self, tables: Collection[str]) -> dict[str, int]:
-        """Return, for each of ``tables`` that a statement reads, the last such statement."""
-        last = {}
+    def _last_readers(self, tables: Collection[str]) -> dict[str, int | None]:
+        """Return, for each of ``tables`` that a statement reads, the last such statement.
+
+        A table that a view reads maps to None: no statement's end releases it.
+        """
+        last: dict[str, int | None] = {}
         for index, statement in enumerate(self.statements):
             parsed = sqlglot.parse_one(statement.select, read="duckdb")
             read = {table.name for table in parsed.find_all(exp.Table)}
-            last.update({table: index for table in tables if table in read})
+            for table in tables:
+                if table in read and last.get(table, 0) is not None:
+                    last[table] = None if statement.view else index
         return last
 
     @staticmethod
@@ -75,10 +92,10 @@ class Pipeline:
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
     def compile(self, dialect: str) -> str:
-        """Return the pipeline as SQL text in ``dialect``, one CREATE TABLE per statement."""
+        """Return the pipeline as SQL text in ``dialect``, one CREATE per statement."""
         parts = []
         for statement in self.statements:
-            create = f"CREATE TABLE {statement.table} AS {statement.select}"
+            create = f"CREATE {statement.kind} {statement.table} AS {statement.select}"
             sql = sqlglot.transpile(create, read="duckdb", write=dialect, pretty=True)[0]
             header = f"-- {statement.description}\n" if statement.description else ""
             parts.append(f"{header}{sql};")
