@@ -49,9 +49,9 @@ TARGET_ACCOUNTS = 1_000_000
 HEAVIEST_STATEMENTS = 3
 SHOWN_STATEMENTS = 8
 COMMANDS = ("compute", "duckdb", "pandas")
-# DuckDB's own default is 80% of RAM and it never spills on this data, which peaks above
-# 4 GiB at 1,000,000 accounts; this limit keeps the run under the 3 GiB target.
-MEMORY_LIMIT = "2500MB"
+# By default compute runs as a user would, with DuckDB's own limit of 80% of RAM.
+# Passing a size such as 2000MB times the spilling path instead.
+MEMORY_LIMIT = "none"
 
 # Run by a child interpreter: start the command, wait, and report its wall time, its CPU
 # time (user + system, which other load on the machine inflates far less than wall time)
@@ -334,11 +334,16 @@ def _time_statements(project: Path) -> tuple[list[dict], list[dict]]:
 
         normalize, analytics = plan_pipelines(ctx)
         timed = []
+        # Each statement's time runs from the end of the one before; a view takes ~0 s.
+        ended = [0.0]
+
+        def record(statement, stage: str) -> None:
+            timed.append((_since(ended[0]), stage, statement))
+            ended[0] = time.perf_counter()
+
         for stage, pipeline in (("normalize", normalize), ("analytics", analytics)):
-            for statement in pipeline.statements:
-                started = time.perf_counter()
-                con.execute(f"CREATE OR REPLACE TABLE {statement.table} AS {statement.select}")
-                timed.append((_since(started), stage, statement))
+            ended[0] = time.perf_counter()
+            pipeline.run(con, on_step=lambda statement, stage=stage: record(statement, stage))
             if stage == "normalize":
                 validate_revenue(con, ctx)
 
