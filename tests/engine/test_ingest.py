@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -347,6 +348,89 @@ def test_damaged_parquet_names_the_file(tmp_path):
     assert caught.value.code == "NRG404"
     assert caught.value.where.path.endswith("subs.parquet")
     assert "Parquet" in caught.value.message
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Asia/Tokyo"])
+def test_parquet_timestamps_with_zone_read_in_utc(tmp_path, zone):
+    data = tmp_path / "data"
+    data.mkdir()
+    # Midnight UTC on 1 March is still 28 February in Los Angeles.
+    duckdb.execute(
+        "COPY (SELECT 'S1' AS subscription_id, 'A1' AS account_id, 'USD' AS currency, "
+        "'monthly' AS billing_period, 10 AS amount, "
+        "TIMESTAMPTZ '2024-03-01 00:00:00+00' AS start_date) "
+        f"TO '{data / 'subs.parquet'}' (FORMAT parquet)"
+    )
+    ctx = make_ctx(tmp_path, {}, [{"name": "subscriptions", "path": "subs.parquet"}])
+    con = duckdb.connect()
+    con.execute(f"SET TimeZone = '{zone}'")
+    ingest(con, ctx)
+    assert con.execute("SELECT start_date FROM subscriptions").fetchone() == (date(2024, 3, 1),)
+
+
+def test_parquet_date_past_year_9999_is_invalid(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    duckdb.execute(
+        "COPY (SELECT 'S1' AS subscription_id, 'A1' AS account_id, 'USD' AS currency, "
+        "'monthly' AS billing_period, 10 AS amount, DATE '2024-03-01' AS start_date, "
+        "DATE '300000-01-01' AS end_date) "
+        f"TO '{data / 'subs.parquet'}' (FORMAT parquet)"
+    )
+    ctx = make_ctx(tmp_path, {}, [{"name": "subscriptions", "path": "subs.parquet"}])
+    with pytest.raises(UserError) as caught:
+        run_ingest(ctx)
+    assert caught.value.code == "NRG411"
+    assert caught.value.where.row == 1
+    assert caught.value.where.column == "end_date"
+    assert "300000-01-01" in str(caught.value)
+
+
+def test_parquet_column_named_file_row_number(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    duckdb.execute(
+        "COPY (SELECT 'S1' AS subscription_id, 'A1' AS account_id, 'USD' AS currency, "
+        "'monthly' AS billing_period, 10 AS amount, DATE '2024-03-01' AS start_date, "
+        "7 AS file_row_number) "
+        f"TO '{data / 'subs.parquet'}' (FORMAT parquet)"
+    )
+    ctx = make_ctx(tmp_path, {}, [{"name": "subscriptions", "path": "subs.parquet"}])
+    with pytest.raises(UserError) as caught:
+        run_ingest(ctx)
+    assert caught.value.where.path.endswith("subs.parquet")
+    assert "file_row_number" in caught.value.hint
+
+
+def test_parquet_damaged_anywhere_is_a_user_error(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    path = data / "subs.parquet"
+    duckdb.execute(
+        "COPY (SELECT 'S' || i AS subscription_id, 'A' || (i % 50) AS account_id, "
+        "CASE WHEN i % 2 = 0 THEN 'USD' ELSE 'EUR' END AS currency, "
+        "'monthly' AS billing_period, i AS amount, "
+        "DATE '2024-03-01' + CAST(i AS INTEGER) AS start_date "
+        f"FROM range(300) AS t(i)) TO '{path}' (FORMAT parquet)"
+    )
+    intact = path.read_bytes()
+    fx = "month,currency,rate\n" + "".join(f"2024-{m:02d}-01,EUR,1.1\n" for m in range(1, 13))
+    ctx = make_ctx(
+        tmp_path,
+        {"fx.csv": fx},
+        [
+            {"name": "subscriptions", "path": "subs.parquet", "on_invalid": "quarantine"},
+            {"name": "fx_rates", "path": "fx.csv"},
+        ],
+    )
+    # Flip 64 bytes at a time across the pages, short of the footer, which lint checks.
+    # Each damaged copy must either read or stop with a UserError, never another error.
+    for start in range(4, len(intact) - 400, 97):
+        content = bytearray(intact)
+        content[start : start + 64] = bytes(b ^ 0xB7 for b in content[start : start + 64])
+        path.write_bytes(bytes(content))
+        with contextlib.suppress(UserError):
+            run_ingest(ctx)
 
 
 def test_fx_rates_get_reporting_currency(tmp_path):

@@ -257,6 +257,16 @@ def _read_parquet(con, path: Path, spec: SourceSpec, table: str) -> tuple[str, .
     source = f"read_parquet({literal(str(path))}, file_row_number = true)"
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    except duckdb.BinderException as error:
+        if _PARQUET_ROW not in str(error):
+            raise
+        raise UserError(
+            codes.MALFORMED_CSV,
+            f"the file has a column named {_PARQUET_ROW!r}, which nrrgov reserves for the "
+            "row numbers of Parquet files",
+            where=Location(str(path)),
+            hint=f"rename or drop the column {_PARQUET_ROW!r} in the export",
+        ) from None
     except duckdb.Error as error:
         raise UserError(
             codes.MALFORMED_CSV,
@@ -282,10 +292,14 @@ def parquet_read_errors(raws: list[RawFile]) -> Iterator[None]:
 
     DuckDB can describe a file from its footer even when its pages are damaged. The
     failure comes later, from a statement over the views, whose message names no row.
+    Damaged pages surface as several kinds of error, so any error but one that points
+    at the SQL itself (binding, parsing, a missing table) is taken as the file's.
     """
     try:
         yield
-    except (duckdb.IOException, duckdb.InvalidInputException) as error:
+    except (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException):
+        raise
+    except duckdb.Error as error:
         views = [raw for raw in raws if raw.view]
         if not views:
             raise
@@ -299,6 +313,10 @@ def parquet_read_errors(raws: list[RawFile]) -> Iterator[None]:
 
 
 def _as_text(column: str, kind: str, date_format: str | None) -> str:
+    # DuckDB renders a timestamp with time zone in the session's zone, which follows the
+    # machine's. In UTC, the same file gives the same dates on every machine.
+    if kind == "TIMESTAMP WITH TIME ZONE":
+        column = f"timezone('UTC', {column})"
     # Dates stored as Parquet dates are written back in the source's date_format, so the
     # one parser used for CSV text reads them too.
     if date_format and kind.startswith(_TEMPORAL_TYPES):

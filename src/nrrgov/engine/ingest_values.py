@@ -53,6 +53,8 @@ ACCEPTED_PERIODS_TEXT = (
 )
 
 _DECIMAL = "DECIMAL(38,10)"
+_FIRST_DATE = "DATE '0001-01-01'"
+_LAST_DATE = "DATE '9999-12-31'"
 _THOUSANDS = r"[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?"
 _DATE_HINT = (
     "correct the value, or set 'date_format' in sources.yml to the export's format, such "
@@ -139,12 +141,16 @@ def _typed_values(spec: SourceSpec) -> dict[str, str]:
 
 def _date(spec: SourceSpec, column: str) -> str:
     if spec.date_format:
-        return f"CAST(try_strptime({identifier(column)}, {literal(spec.date_format)}) AS DATE)"
-    if column == "month":
+        parsed = f"CAST(try_strptime({identifier(column)}, {literal(spec.date_format)}) AS DATE)"
+    elif column == "month":
         # A month may be written as 2024-03 as well as 2024-03-01.
         year_month = f"CAST(try_strptime({identifier(column)}, '%Y-%m') AS DATE)"
-        return f"COALESCE(TRY_CAST({identifier(column)} AS DATE), {year_month})"
-    return f"TRY_CAST({identifier(column)} AS DATE)"
+        parsed = f"COALESCE(TRY_CAST({identifier(column)} AS DATE), {year_month})"
+    else:
+        parsed = f"TRY_CAST({identifier(column)} AS DATE)"
+    # DuckDB's dates reach far past year 9999, but its month arithmetic on timestamps
+    # fails past year 294246. A date outside four-digit years counts as invalid.
+    return f"CASE WHEN {parsed} BETWEEN {_FIRST_DATE} AND {_LAST_DATE} THEN {parsed} END"
 
 
 def _subscription_values(spec: SourceSpec) -> dict[str, str]:
@@ -224,7 +230,7 @@ def _valid_date(spec: SourceSpec, column: str) -> RowCheck:
         codes.INVALID_VALUE,
         column,
         f"{identifier(column)} IS NOT NULL AND v_{column} IS NULL",
-        f"invalid date in {column}; expected {expected}",
+        f"invalid date in {column}; expected {expected}, in the years 1 to 9999",
         _DATE_HINT,
     )
 
