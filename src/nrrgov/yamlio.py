@@ -407,6 +407,9 @@ def _invalid_value(detail: dict, loc: tuple, document: YamlDocument) -> YamlErro
 
 def _value_hint(detail: dict, value: Any) -> str | None:
     context = detail.get("ctx") or {}
+    if "hint" in context:
+        # A spec's own check gives its hint through a PydanticCustomError's context.
+        return str(context["hint"])
     if detail["type"] == "literal_error":
         choices = re.findall(r"'([^']*)'", str(context.get("expected", "")))
         close = difflib.get_close_matches(str(value), choices, n=1)

@@ -16,7 +16,7 @@ import logging
 from nrrgov.engine import ingest_codes as codes
 from nrrgov.engine.ingest_files import RawFile, identifier, literal
 from nrrgov.errors import Location, UserError
-from nrrgov.spec.sources import CANONICAL_TABLES, SourceSpec
+from nrrgov.spec.sources import CANONICAL_TABLES, SourceSpec, column_position
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def staged_select(raw: RawFile, spec: SourceSpec) -> str:
 def _find_column(raw: RawFile, spec: SourceSpec, column: str, required: bool) -> int | None:
     """Return the 1-based position of the file column that fills ``column``, if any."""
     file_column = spec.columns.get(column, column)
-    position = _position(raw.header, file_column)
+    position = column_position(raw.header, file_column)
     if position is not None:
         return position
 
@@ -58,13 +58,6 @@ def _find_column(raw: RawFile, spec: SourceSpec, column: str, required: bool) ->
     if named_explicitly or (required and column not in spec.constants):
         raise _missing_column_error(raw, spec, column, file_column)
     return None
-
-
-def _position(header: tuple[str, ...], name: str) -> int | None:
-    if name in header:
-        return header.index(name) + 1
-    folded = [i for i, found in enumerate(header, start=1) if found.lower() == name.lower()]
-    return folded[0] if len(folded) == 1 else None
 
 
 def _column_value(spec: SourceSpec, column: str, position: int | None) -> str:
@@ -95,7 +88,7 @@ def _extra_account_columns(raw: RawFile, spec: SourceSpec, used: set[int]) -> li
     for column, file_column in spec.columns.items():
         if column in canonical:
             continue
-        position = _position(raw.header, file_column)
+        position = column_position(raw.header, file_column)
         if position is None:
             raise _missing_column_error(raw, spec, column, file_column)
         used.add(position)

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from nrrgov.lint.registry import LintContext, rule
 from nrrgov.loader import Finding
-from nrrgov.spec.sources import CANONICAL_TABLES, SourceSpec
+from nrrgov.spec.sources import CANONICAL_TABLES, SourceSpec, column_position
 
 # NOTE: a glob can match thousands of Parquet parts. The headers of the first ones are
 # enough to catch a wrong mapping, so the rest are not opened.
@@ -140,7 +140,7 @@ def _check_header(
         )
         return
     for column, expected, path in _expected_columns(index, source):
-        if expected not in header:
+        if column_position(header, expected) is None:
             yield _missing_column(context, source, file, column, expected, path, header)
 
 

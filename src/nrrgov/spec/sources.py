@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from nrrgov.spec.base import Spec
 
@@ -140,6 +142,18 @@ class SourceSpec(Spec):
     primary_key: tuple[str, ...] | None = None
     on_invalid: Literal["error", "quarantine"] = "error"
 
+    @field_validator("date_format")
+    @classmethod
+    def _valid_date_format(cls, value: str | None) -> str | None:
+        problem = date_format_problem(value) if value is not None else None
+        if problem:
+            raise PydanticCustomError(
+                "date_format",
+                "{reason}",
+                {"reason": problem, "hint": "use DuckDB's codes, such as %d-%m-%Y or %m/%d/%Y"},
+            )
+        return value
+
     @model_validator(mode="after")
     def _known_columns(self) -> SourceSpec:
         known = CANONICAL_TABLES[self.name]
@@ -165,6 +179,36 @@ class SourceSpec(Spec):
         if self.format:
             return self.format
         return "parquet" if self.path.lower().endswith(".parquet") else "csv"
+
+
+def column_position(header: Sequence[str], name: str) -> int | None:
+    """Return the 1-based position of column ``name`` in ``header``, or None.
+
+    A column matches exactly or, failing that, ignoring case when only one column does.
+
+    >>> column_position(["Account_ID", "amount"], "account_id")
+    1
+    """
+    if name in header:
+        return list(header).index(name) + 1
+    folded = [i for i, found in enumerate(header, start=1) if found.lower() == name.lower()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def date_format_problem(date_format: str) -> str | None:
+    """Return why DuckDB cannot parse dates with ``date_format``, or None when it can."""
+    # Imported here: DuckDB's own parser is the authority on its format codes, and most
+    # users of the specs never need it.
+    import duckdb
+
+    if "%" not in date_format:
+        return "the format has no %-code for a day, month or year"
+    try:
+        duckdb.connect().execute("SELECT strftime(DATE '2024-01-31', ?)", [date_format])
+    except duckdb.Error as error:
+        # "Failed to parse format specifier <format>: <reason>"
+        return str(error).splitlines()[0].split(f"{date_format}: ", 1)[-1]
+    return None
 
 
 class SourcesFileSpec(Spec):
