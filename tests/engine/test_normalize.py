@@ -14,6 +14,7 @@ from nrrgov.engine import ingest_codes as codes
 from nrrgov.engine.context import EngineContext
 from nrrgov.engine.ingest import ingest
 from nrrgov.engine.normalize import add_normalize, resolve_as_of, validate_revenue
+from nrrgov.engine.run import money_in_range
 from nrrgov.engine.sql import Pipeline
 from nrrgov.errors import UserError
 from nrrgov.loader import Project
@@ -90,6 +91,25 @@ def test_quarterly_period(tmp_path):
     con, _ = normalize(ctx, date(2024, 2, 1))
     # 300 per quarter = 100 a month, in January and February.
     assert mrr_by_month(con) == {date(2024, 1, 1): Decimal("100"), date(2024, 2, 1): Decimal("100")}
+
+
+def test_period_division_is_exact_past_double_precision(tmp_path):
+    ctx = make_ctx(
+        tmp_path, subscriptions("S1,A1,Pro,USD,quarterly,9876543210.123457,1,2024-01-01,,active")
+    )
+    con, _ = normalize(ctx, date(2024, 1, 1))
+    # 9,876,543,210.123457 / 3 = 3,292,181,070.0411523..., so the sixth decimal is 2.
+    assert mrr_by_month(con) == {date(2024, 1, 1): Decimal("3292181070.041152")}
+
+
+def test_mrr_past_money_range_is_a_user_error(tmp_path):
+    ctx = make_ctx(
+        tmp_path, subscriptions("S1,A1,Pro,USD,monthly,1500000000000,1,2024-01-01,,active")
+    )
+    with pytest.raises(UserError) as caught, money_in_range():
+        normalize(ctx, date(2024, 1, 1))
+    assert caught.value.code == codes.MONEY_OUT_OF_RANGE
+    assert "amount_units" in caught.value.hint
 
 
 def test_jpy_minor_units_native_amount(tmp_path):

@@ -32,6 +32,31 @@ def month_index(month: date) -> int:
     return month.year * 12 + month.month - 1
 
 
+def monthly_amount(amount: str, months: str) -> str:
+    """Return SQL for ``amount`` over ``months``, rounded half away from zero to MONEY.
+
+    Dividing a DECIMAL in DuckDB gives a DOUBLE, which is off by millionths for amounts
+    of 10^9 and more and can land on the wrong side of a half millionth. The DOUBLE
+    quotient is therefore only an estimate. The remainder ``|amount| - estimate *
+    months`` is exact decimal arithmetic, and the millionths to add to the estimate
+    follow from it.
+
+    >>> import duckdb
+    >>> sql = monthly_amount("CAST(0.0000015 AS DECIMAL(38, 10))", "3")  # 0.0000005
+    >>> duckdb.connect().execute(f"SELECT {sql}").fetchone()[0]
+    Decimal('0.000001')
+    """
+    magnitude = f"abs({amount})"
+    estimate = f"CAST({magnitude} / {months} AS {MONEY})"
+    remainder = f"({magnitude} - {estimate} * {months})"
+    # The remainder in millionths has at most 4 decimals and is a small multiple of
+    # months, so DOUBLE holds it closely enough for floor() to count the millionths to
+    # add exactly, a tie included (a tie makes the sum an exact multiple of months).
+    steps = f"floor((CAST({remainder} * 1000000 AS DOUBLE) + {months} / 2.0) / {months})"
+    rounded = f"({estimate} + CAST({steps} AS BIGINT) * CAST(0.000001 AS {MONEY}))"
+    return f"CAST(CASE WHEN {amount} < 0 THEN -{rounded} ELSE {rounded} END AS {MONEY})"
+
+
 def _month_index_sql(column: str) -> str:
     return f"(EXTRACT(YEAR FROM {column}) * 12 + EXTRACT(MONTH FROM {column}) - 1)"
 
@@ -58,7 +83,7 @@ SELECT
   s.currency AS currency,
   s.start_date AS start_date,
   COALESCE(s.end_date, {OPEN_END}) AS end_date,
-  CAST(s.amount / s.period_months AS {MONEY}) AS mrr
+  {monthly_amount("s.amount", "s.period_months")} AS mrr
 FROM subscriptions AS s
 {join}
 WHERE {" AND ".join(conditions)}

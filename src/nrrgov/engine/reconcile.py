@@ -16,7 +16,7 @@ from decimal import Decimal
 import duckdb
 
 from nrrgov.engine.context import EngineContext
-from nrrgov.engine.types import MONEY
+from nrrgov.engine.normalize_sql import monthly_amount
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> dict:
@@ -159,7 +159,7 @@ def _input_account_sums(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> s
         conditions.append(f"COALESCE(lower(i.status), '') NOT IN ({listed})")
     return (
         f"SELECT {account} AS account_id, i.currency AS currency, "
-        f"SUM(CAST(i.amount / i.period_months AS {MONEY})) AS mrr "
+        f"SUM({monthly_amount('i.amount', 'i.period_months')}) AS mrr "
         f"FROM subscriptions AS i {join} WHERE {' AND '.join(conditions)} GROUP BY ALL"
     )
 

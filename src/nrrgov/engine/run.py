@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from nrrgov import __version__
+from nrrgov.engine import ingest_codes as codes
 from nrrgov.engine.account_mrr import ACCOUNT_MONTHS_TABLE
 from nrrgov.engine.analytics import add_analytics
 from nrrgov.engine.context import EngineContext
@@ -22,6 +24,7 @@ from nrrgov.engine.output import staged_output, write_json, write_tables
 from nrrgov.engine.reconcile import reconcile
 from nrrgov.engine.results import headline_figures
 from nrrgov.engine.sql import Pipeline
+from nrrgov.engine.types import MONEY
 from nrrgov.errors import UserError
 from nrrgov.health.run import compute_health, health_figures
 from nrrgov.loader import Project, load_project
@@ -112,6 +115,26 @@ def compute(
             con.close()
 
 
+@contextmanager
+def money_in_range() -> Iterator[None]:
+    """Raise a UserError when an amount overflows MONEY, instead of DuckDB's error."""
+    try:
+        yield
+    except (duckdb.ConversionException, duckdb.OutOfRangeException) as error:
+        if MONEY.replace(" ", "") not in str(error).replace(" ", ""):
+            raise
+        raise UserError(
+            codes.MONEY_OUT_OF_RANGE,
+            f"an amount is too large for nrrgov's money type {MONEY}: {str(error).splitlines()[0]}",
+            hint=(
+                "MRR per account and month must stay under 10^12 in the reporting "
+                "currency. Check for amounts in cents read as whole units "
+                "('amount_units: minor' in sources.yml), or report in a larger unit of "
+                "currency"
+            ),
+        ) from None
+
+
 def _connect(config: dict) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(config=config)
@@ -134,20 +157,21 @@ def _compute_on(con, ctx, requested_as_of, out_dir, step) -> ComputeResult:
     ctx = replace(ctx, as_of=resolve_as_of(con, ctx, requested_as_of))
 
     normalize, analytics = plan_pipelines(ctx)
-    step("normalize")
-    scratch = [s.table for s in normalize.statements if s.table.startswith("normalize_")]
-    normalize.run(con, release=scratch)
-    validate_revenue(con, ctx)
-    step("reconcile")
-    reconciliation = reconcile(con, ctx)
-    step("analytics")
-    analytics.run(con, release=_ANALYTICS_RELEASE)
+    with money_in_range():
+        step("normalize")
+        scratch = [s.table for s in normalize.statements if s.table.startswith("normalize_")]
+        normalize.run(con, release=scratch)
+        validate_revenue(con, ctx)
+        step("reconcile")
+        reconciliation = reconcile(con, ctx)
+        step("analytics")
+        analytics.run(con, release=_ANALYTICS_RELEASE)
 
-    # Health runs first because play entry criteria and at-risk MRR read health bands.
-    step("health")
-    compute_health(con, ctx)
-    step("plays")
-    compute_plays(con, ctx)
+        # Health runs first because play entry criteria and at-risk MRR read health bands.
+        step("health")
+        compute_health(con, ctx)
+        step("plays")
+        compute_plays(con, ctx)
     results = headline_figures(con, ctx, summary, reconciliation)
     results["health"] = health_figures(con)
     results["nrrgov_version"] = __version__
