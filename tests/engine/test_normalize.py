@@ -357,6 +357,19 @@ class TestAsOf:
         # Latest start is Feb 10; S1's last day in service is Apr 30: April.
         assert ctx.as_of == date(2024, 4, 1)
 
+    def test_end_in_year_9999_is_no_end(self, tmp_path):
+        ctx = make_ctx(
+            tmp_path,
+            subscriptions(
+                "S1,A1,Pro,USD,monthly,10,1,2024-01-01,9999-12-31,active",
+                "S2,A2,Pro,USD,monthly,10,1,2024-02-10,2024-04-01,active",
+            ),
+        )
+        con, ctx = normalize(ctx)
+        # S2's last day in service, March 31, is the last date that is data.
+        assert ctx.as_of == date(2024, 3, 1)
+        assert mrr_by_month(con, "A1")[date(2024, 3, 1)] == Decimal("10")
+
     def test_requested_month_is_truncated(self, tmp_path):
         ctx = make_ctx(tmp_path, subscriptions("S1,A1,Pro,USD,monthly,10,1,2024-01-01,,active"))
         _, ctx = normalize(ctx, date(2024, 3, 17))

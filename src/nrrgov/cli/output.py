@@ -18,6 +18,10 @@ from rich.table import Table
 
 from nrrgov.errors import UserError
 
+# Lines of an error's details printed on the terminal: enough to act on, without
+# flooding it when, say, a far end date leaves thousands of fx rates missing.
+_MAX_DETAILS = 200
+
 
 @dataclass
 class Settings:
@@ -59,8 +63,10 @@ def print_user_error(error: UserError) -> None:
     console = stderr()
     where = f"{error.where}: " if error.where else ""
     console.print(f"[bold red]{where}{error.code}[/] {error.message}", markup=True, soft_wrap=True)
-    for detail in error.details:
+    for detail in error.details[:_MAX_DETAILS]:
         console.print(f"  {detail}", markup=False, soft_wrap=True)
+    if len(error.details) > _MAX_DETAILS:
+        console.print(f"  ... and {len(error.details) - _MAX_DETAILS} more", markup=False)
     if error.hint:
         console.print(f"  hint: {error.hint}", markup=False, soft_wrap=True)
 

@@ -292,7 +292,9 @@ def _add_data_reporting_rates(
     if revenue_table == "subscriptions":
         bounds = [
             "SELECT min(start_date) AS first, max(start_date) AS last FROM subscriptions",
-            "SELECT min(end_date), max(end_date) FROM subscriptions",
+            # An end date in year 9999 means "no end" and needs no rates up to it.
+            "SELECT min(end_date), max(end_date) FROM subscriptions "
+            "WHERE end_date < DATE '9999-01-01'",
         ]
     else:
         bounds = ["SELECT min(month) AS first, max(month) AS last FROM mrr_input"]

@@ -33,6 +33,7 @@ from nrrgov.errors import Location, UserError
 logger = logging.getLogger(__name__)
 
 _MAX_LISTED = 50
+_NO_END_FROM = "DATE '9999-01-01'"
 
 
 def resolve_as_of(
@@ -72,10 +73,15 @@ def resolve_as_of(
 
 def _data_months(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
     if _revenue_table(con) == "subscriptions":
-        # The last day in service is the day before the exclusive end date.
+        # The last day in service is the day before the exclusive end date. An end date
+        # in year 9999, a common way to write "no end", counts as none here, so that it
+        # does not stretch the data to that year.
+        last_day = (
+            f"CASE WHEN end_date < {_NO_END_FROM} THEN CAST(end_date - INTERVAL 1 DAY AS DATE) END"
+        )
         query = (
-            "SELECT min(start_date), max(greatest(start_date, "
-            "COALESCE(CAST(end_date - INTERVAL 1 DAY AS DATE), start_date))) FROM subscriptions"
+            "SELECT min(start_date), "
+            f"max(greatest(start_date, COALESCE({last_day}, start_date))) FROM subscriptions"
         )
     else:
         query = "SELECT min(month), max(month) FROM mrr_input"
