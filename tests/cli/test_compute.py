@@ -68,6 +68,18 @@ def test_flat_accounts_reconcile(run_cli, tmp_path):
     assert "12000" in reconciliation
 
 
+def test_arr_is_twelve_times_mrr_to_the_cent(run_cli, tmp_path):
+    # 3 accounts at 0.10 a month: MRR 0.30, ARR 3.60, where floats give 3.5999999999999996.
+    project = _flat_project(tmp_path, accounts=3, amount="0.10")
+
+    result = run_cli("compute", "--project", project, "--as-of", "2025-03")
+
+    assert result.exit_code == 0, result.stderr
+    results = json.loads((project / "target" / "results.json").read_text())
+    assert results["mrr"] == 0.3
+    assert results["arr"] == 3.6
+
+
 def test_bad_row_keeps_previous_output(run_cli, tmp_path):
     project = _flat_project(tmp_path, accounts=3, amount=10)
     assert run_cli("compute", "--project", project).exit_code == 0
@@ -83,6 +95,30 @@ def test_bad_row_keeps_previous_output(run_cli, tmp_path):
     assert "31-31-2025" in result.stderr
     assert (project / "target" / "results.json").read_text() == before
     assert (project / "target" / "marker").read_text() == "kept"
+
+
+def test_mrr_total_past_money_range(run_cli, tmp_path):
+    # Three accounts at 6 × 10^11 each fit one by one, but their total does not.
+    project = _flat_project(tmp_path, accounts=3, amount=600_000_000_000)
+
+    result = run_cli("compute", "--project", project)
+
+    assert result.exit_code == 1
+    assert "NRG425" in result.stderr
+    assert "summed over all accounts" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_markup_in_a_bad_value_is_printed_as_is(run_cli, tmp_path):
+    project = _flat_project(tmp_path, accounts=2, amount=10)
+    accounts = project / "data" / "accounts.csv"
+    accounts.write_text(accounts.read_text() + "A9,Late,SMB,NA,csm1,[red]2025[/],\n")
+
+    result = run_cli("compute", "--project", project)
+
+    assert result.exit_code == 1
+    headline = result.stderr.splitlines()[0]
+    assert "'[red]2025[/]'" in headline
 
 
 def test_missing_export_exit_1(run_cli, tmp_path):

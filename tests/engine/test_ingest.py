@@ -109,6 +109,52 @@ def test_interval_count_multiplies_period(tmp_path):
     assert con.execute("SELECT period_months FROM subscriptions").fetchone()[0] == 6
 
 
+def _plan_with_count(tmp_path, interval: str, count: str):
+    return make_ctx(
+        tmp_path,
+        {
+            "plans.csv": lines(
+                "id,customer,interval,interval_count,amount,start",
+                f"P1,C1,{interval},{count},600,2024-01-01",
+            )
+        },
+        [
+            {
+                "name": "subscriptions",
+                "path": "plans.csv",
+                "columns": {
+                    "subscription_id": "id",
+                    "account_id": "customer",
+                    "billing_period": "interval",
+                    "start_date": "start",
+                },
+                "constants": {"currency": "USD"},
+            }
+        ],
+    )
+
+
+def test_interval_count_written_as_float_is_whole(tmp_path):
+    con, _ = run_ingest(_plan_with_count(tmp_path, "month", "6.0"))
+    assert con.execute("SELECT period_months FROM subscriptions").fetchone()[0] == 6
+
+
+@pytest.mark.parametrize("count", ["1.5", "0", "-2", "300000000"])
+def test_interval_count_not_whole_or_too_large(tmp_path, count):
+    # DuckDB alone would round 1.5 to 2, and 12 × 300,000,000 overflows INTEGER.
+    with pytest.raises(UserError) as caught:
+        run_ingest(_plan_with_count(tmp_path, "year", count))
+    assert caught.value.code == "NRG411"
+    assert caught.value.where.column == "interval_count"
+    assert f"'{count}'" in str(caught.value)
+
+
+def test_billing_period_over_1200_months_is_unknown(tmp_path):
+    with pytest.raises(UserError) as caught:
+        run_ingest(_plan_with_count(tmp_path, "5000000000", "1"))
+    assert caught.value.code == "NRG414"
+
+
 def test_minor_units_use_currency_exponent(tmp_path):
     ctx = make_ctx(
         tmp_path,

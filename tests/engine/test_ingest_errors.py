@@ -115,6 +115,35 @@ def test_row_with_too_few_fields(tmp_path):
     assert "line 3 has 4 fields but the header has 10" in error.message
 
 
+def test_blank_line_before_a_ragged_row(tmp_path):
+    text = f"{SUBSCRIPTIONS}\n{GOOD_ROW}\n\nS2,A2,Pro,USD,monthly,10,1,2024-01-01,,active,x\n"
+    ctx = make_ctx(tmp_path, {"subs.csv": text}, [{"name": "subscriptions", "path": "subs.csv"}])
+    error = ingest_error(ctx)
+
+    # Header, good row, blank line: the ragged row is line 4.
+    assert error.code == codes.MALFORMED_CSV
+    assert error.where.line == 4
+    assert "has 11 fields but the header has 10" in error.message
+
+
+def test_carriage_return_line_endings(tmp_path):
+    text = "\r".join([SUBSCRIPTIONS, GOOD_ROW]) + "\r"
+    ctx = make_ctx(tmp_path, {"subs.csv": text}, [{"name": "subscriptions", "path": "subs.csv"}])
+    error = ingest_error(ctx)
+
+    assert error.code == codes.MALFORMED_CSV
+    assert "LF or CRLF" in error.hint
+
+
+def test_mixed_line_endings(tmp_path):
+    text = f"{SUBSCRIPTIONS}\n{GOOD_ROW}\r\n{GOOD_ROW.replace('S1', 'S2')}\r\n"
+    ctx = make_ctx(tmp_path, {"subs.csv": text}, [{"name": "subscriptions", "path": "subs.csv"}])
+    error = ingest_error(ctx)
+
+    assert error.code == codes.MALFORMED_CSV
+    assert "one kind of line ending" in error.hint
+
+
 def test_not_utf8_names_line(tmp_path):
     content = lines(SUBSCRIPTIONS, GOOD_ROW) + "S2,A1,Caf\xe9,USD,monthly,10,1,2024-01-01,,x\n"
     ctx = make_ctx(

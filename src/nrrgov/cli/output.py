@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from nrrgov.errors import UserError
 
@@ -62,7 +63,9 @@ def print_user_error(error: UserError) -> None:
     """Print ``path:line:col: CODE message`` and the hint to stderr."""
     console = stderr()
     where = f"{error.where}: " if error.where else ""
-    console.print(f"[bold red]{where}{error.code}[/] {error.message}", markup=True, soft_wrap=True)
+    # The message quotes values from the user's files, so it is never read as markup.
+    headline = Text.assemble((f"{where}{error.code}", "bold red"), " ", error.message)
+    console.print(headline, soft_wrap=True)
     for detail in error.details[:_MAX_DETAILS]:
         console.print(f"  {detail}", markup=False, soft_wrap=True)
     if len(error.details) > _MAX_DETAILS:

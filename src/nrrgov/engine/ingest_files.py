@@ -145,11 +145,14 @@ def _read_csv(con, path: Path, spec: SourceSpec, table: str) -> tuple[str, ...]:
             f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({literal(str(path))}, {options})"
         )
     except duckdb.Error as error:
+        hint = "check that the file is CSV with the delimiter set in sources.yml"
+        if _mixed_line_endings(path):
+            hint = "save the export with one kind of line ending, LF or CRLF, on every line"
         raise UserError(
             codes.MALFORMED_CSV,
-            f"could not read the file as CSV: {error}",
+            f"could not read the file as CSV: {str(error).splitlines()[0]}",
             where=Location(str(path)),
-            hint="check that the file is CSV with the delimiter set in sources.yml",
+            hint=hint,
         ) from None
 
     _raise_on_rejects(con, path, spec, rejects, len(header))
@@ -167,6 +170,13 @@ def read_header(path: Path, delimiter: str) -> tuple[str, ...]:
     """
     with path.open("rb") as handle:
         probe = handle.read(_HEADER_PROBE_BYTES)
+    if b"\r" in probe.rstrip(b"\r") and b"\n" not in probe:
+        raise UserError(
+            codes.MALFORMED_CSV,
+            "the lines end in a carriage return alone (CR), which the CSV reader does not read",
+            where=Location(str(path), line=1),
+            hint="save the export with LF or CRLF line endings",
+        )
     first_line = probe.split(b"\n", 1)[0].rstrip(b"\r")
     try:
         text = first_line.decode("utf-8-sig")
@@ -242,9 +252,22 @@ def _raise_on_rejects(con, path: Path, spec: SourceSpec, rejects: str, fields: i
 
 def _describe_reject(spec: SourceSpec, fields: int, line, error_type, csv_line, message) -> str:
     if error_type in ("TOO MANY COLUMNS", "MISSING COLUMNS") and csv_line is not None:
-        found = len(next(csv.reader([csv_line], delimiter=spec.delimiter), []))
-        return f"line {line} has {found} fields but the header has {fields}: {csv_line!r}"
+        # DuckDB's copy of the line can start with the break of a blank line before it.
+        text = csv_line.strip("\r\n")
+        try:
+            found = len(next(csv.reader([text], delimiter=spec.delimiter), []))
+        except csv.Error:
+            return f"line {line} has a field count other than the header's {fields}: {text!r}"
+        return f"line {line} has {found} fields but the header has {fields}: {text!r}"
     return f"line {line}: {message}"
+
+
+def _mixed_line_endings(path: Path) -> bool:
+    """Return whether the start of the file has lines ending in both LF and CRLF."""
+    with path.open("rb") as handle:
+        probe = handle.read(_HEADER_PROBE_BYTES)
+    crlf = probe.count(b"\r\n")
+    return 0 < crlf < probe.count(b"\n")
 
 
 def _cap(lines: list[str]) -> list[str]:

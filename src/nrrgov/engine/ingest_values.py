@@ -49,10 +49,12 @@ NON_RECURRING_PERIODS = (
 )
 ACCEPTED_PERIODS_TEXT = (
     "monthly, quarterly, semiannual, annual (also month, quarter, half-year, year, yearly, "
-    "...), or a whole number of months such as 24"
+    "...), or a whole number of months up to 1200, such as 24"
 )
 
 _DECIMAL = "DECIMAL(38,10)"
+# Maximum months of a numbered billing period, and maximum interval_count: 100 years.
+MAX_PERIOD_MONTHS = 1200
 _FIRST_DATE = "DATE '0001-01-01'"
 _LAST_DATE = "DATE '9999-12-31'"
 _THOUSANDS = r"[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?"
@@ -126,7 +128,7 @@ def _typed_values(spec: SourceSpec) -> dict[str, str]:
         elif kind.startswith("DECIMAL"):
             values[column] = f"TRY_CAST({identifier(column)} AS {_DECIMAL})"
         elif kind == "INTEGER":
-            values[column] = f"TRY_CAST({identifier(column)} AS INTEGER)"
+            values[column] = _whole_number(identifier(column))
         else:
             values[column] = identifier(column)
 
@@ -153,11 +155,20 @@ def _date(spec: SourceSpec, column: str) -> str:
     return f"CASE WHEN {parsed} BETWEEN {_FIRST_DATE} AND {_LAST_DATE} THEN {parsed} END"
 
 
+def _whole_number(column: str) -> str:
+    # TRY_CAST('1.5' AS INTEGER) rounds to 2, so a fraction is matched out first. A
+    # trailing '.0', as pandas writes whole floats, is still whole.
+    whole = rf"regexp_full_match({column}, '[+-]?[0-9]+(\.0*)?')"
+    return f"CASE WHEN {whole} THEN TRY_CAST(TRY_CAST({column} AS {_DECIMAL}) AS INTEGER) END"
+
+
 def _subscription_values(spec: SourceSpec) -> dict[str, str]:
     amount = f"TRY_CAST(amount AS {_DECIMAL})"
     if spec.amount_units == "minor":
         amount = f"CAST({amount} * e.minor_unit AS {_DECIMAL})"
-    count = "TRY_CAST(interval_count AS INTEGER)"
+    # Bounded, so that the months of a billing period stay within INTEGER.
+    whole = _whole_number("interval_count")
+    count = f"CASE WHEN {whole} BETWEEN 1 AND {MAX_PERIOD_MONTHS} THEN {whole} END"
     end_date = _date(spec, "end_date")
     if spec.inclusive_end_dates:
         # Canonical end dates are exclusive: the first day no longer in service.
@@ -165,6 +176,7 @@ def _subscription_values(spec: SourceSpec) -> dict[str, str]:
     return {
         "amount": amount,
         "end_date": end_date,
+        "interval_count": count,
         "period_months": f"p.base_months * COALESCE({count}, 1)",
     }
 
@@ -179,9 +191,8 @@ def _period_base_months() -> str:
         for months, names in by_months.items()
     )
     number = f"TRY_CAST(regexp_extract({spelling}, '^[0-9]+') AS INTEGER)"
-    return (
-        f"(CASE {cases} WHEN regexp_full_match({spelling}, '[0-9]+(-?months?)?') THEN {number} END)"
-    )
+    numbered = f"regexp_full_match({spelling}, '[0-9]+(-?months?)?')"
+    return f"(CASE {cases} WHEN {numbered} AND {number} <= {MAX_PERIOD_MONTHS} THEN {number} END)"
 
 
 def _period_spelling() -> str:
@@ -243,7 +254,9 @@ def _valid_number(column: str) -> list[RowCheck]:
             column,
             thousands,
             f"number with thousands separators in {column}",
-            "write numbers without thousands separators: 4,800.50 as 4800.50",
+            # 1,250 is 1250 with a thousands separator, or 1.25 with a decimal comma.
+            "write numbers with '.' as the decimal point and no thousands separators: "
+            "4,800.50 as 4800.50, and a decimal comma as a point (1,25 as 1.25)",
         ),
         RowCheck(
             codes.INVALID_VALUE,
@@ -276,7 +289,7 @@ def _subscription_checks(spec: SourceSpec) -> list[RowCheck]:
             codes.INVALID_VALUE,
             "interval_count",
             "interval_count IS NOT NULL AND COALESCE(v_interval_count, 0) < 1",
-            "invalid interval_count; expected a whole number of at least 1",
+            f"invalid interval_count; expected a whole number from 1 to {MAX_PERIOD_MONTHS}",
             "correct the value, or leave it empty for one billing period per invoice",
         ),
         RowCheck(

@@ -17,6 +17,7 @@ from datetime import date
 from nrrgov.engine.types import MONEY
 
 OPEN_END = "DATE '9999-12-31'"
+_WIDE_MONEY = "DECIMAL(38, 6)"
 # Days are never NULL, so the NULLS clause changes nothing. NULLS FIRST is spelled out
 # because it is BigQuery's default: sqlglot 30 then omits it, where it cannot translate
 # DuckDB's default NULLS LAST in a BigQuery SUM window and logs a warning.
@@ -47,13 +48,15 @@ def monthly_amount(amount: str, months: str) -> str:
     Decimal('0.000001')
     """
     magnitude = f"abs({amount})"
-    estimate = f"CAST({magnitude} / {months} AS {MONEY})"
+    # Wide, so that an estimate just past MONEY's range, or its product with months,
+    # does not overflow before the correction brings it back.
+    estimate = f"CAST({magnitude} / {months} AS {_WIDE_MONEY})"
     remainder = f"({magnitude} - {estimate} * {months})"
     # The remainder in millionths has at most 4 decimals and is a small multiple of
-    # months, so DOUBLE holds it closely enough for floor() to count the millionths to
+    # months, so DOUBLE represents it closely enough for floor() to count the millionths to
     # add exactly, a tie included (a tie makes the sum an exact multiple of months).
     steps = f"floor((CAST({remainder} * 1000000 AS DOUBLE) + {months} / 2.0) / {months})"
-    rounded = f"({estimate} + CAST({steps} AS BIGINT) * CAST(0.000001 AS {MONEY}))"
+    rounded = f"({estimate} + CAST({steps} AS BIGINT) * CAST(0.000001 AS {_WIDE_MONEY}))"
     return f"CAST(CASE WHEN {amount} < 0 THEN -{rounded} ELSE {rounded} END AS {MONEY})"
 
 

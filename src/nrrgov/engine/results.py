@@ -39,7 +39,7 @@ def headline_figures(
         "reporting_currency": ctx.reporting_currency,
         "options": ctx.options.model_dump(mode="json"),
         "mrr": bridge.get("closing_mrr"),
-        "arr": None if bridge.get("closing_mrr") is None else bridge["closing_mrr"] * 12,
+        "arr": _arr(bridge.get("closing_mrr")),
         "active_accounts": bridge.get("active_logos"),
         "bridge": bridge,
         "metrics": _metric_figures(con, ctx, total),
@@ -98,6 +98,11 @@ def _one_row(con, query: str, parameters: list) -> dict:
         return {}
     names = [description[0] for description in cursor.description]
     return {name: _number(value) for name, value in zip(names, row, strict=True)}
+
+
+def _arr(mrr: float | None) -> float | None:
+    """Return 12 × ``mrr``, multiplied in decimal so that 0.3 gives 3.6, not 3.5999999999999996."""
+    return None if mrr is None else float(Decimal(repr(mrr)) * 12)
 
 
 def _number(value):

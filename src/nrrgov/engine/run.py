@@ -121,16 +121,18 @@ def money_in_range() -> Iterator[None]:
     try:
         yield
     except (duckdb.ConversionException, duckdb.OutOfRangeException) as error:
-        if MONEY.replace(" ", "") not in str(error).replace(" ", ""):
+        # Casts name the type, DECIMAL(18,6); overflowing arithmetic only its width.
+        width = MONEY.split(",")[0]
+        if width not in str(error):
             raise
         raise UserError(
             codes.MONEY_OUT_OF_RANGE,
             f"an amount is too large for nrrgov's money type {MONEY}: {str(error).splitlines()[0]}",
             hint=(
-                "MRR per account and month must stay under 10^12 in the reporting "
-                "currency. Check for amounts in cents read as whole units "
-                "('amount_units: minor' in sources.yml), or report in a larger unit of "
-                "currency"
+                "MRR, per account and month and summed over all accounts, must stay under "
+                "10^12 in the reporting currency. Check for amounts in cents read as whole "
+                "units ('amount_units: minor' in sources.yml), or report in a currency "
+                "with a larger unit"
             ),
         ) from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import difflib
 import glob
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,7 +114,9 @@ def source_file_not_found(context: LintContext) -> Iterator[Finding]:
 
 def _matching_files(data_dir: Path, source: SourceSpec) -> list[Path]:
     pattern = str(data_dir / source.path)
-    return [Path(name) for name in sorted(glob.glob(pattern, recursive=True))]
+    # Compute reads only the files a glob matches, not the folders ("exports/**").
+    matches = (Path(name) for name in sorted(glob.glob(pattern, recursive=True)))
+    return [path for path in matches if path.is_file()]
 
 
 def _path_hint(data_dir: Path, source: SourceSpec) -> str:
@@ -147,10 +150,14 @@ def _check_header(
 def _read_header(file: Path, source: SourceSpec) -> list[str]:
     if source.file_format == "parquet":
         return list(pq.read_schema(file).names)
-    with file.open(encoding="utf-8-sig", newline="") as stream:
-        row = next(csv.reader(stream, delimiter=source.delimiter), None)
-    if row is None:
+    # Only the first line is decoded, so that a bad byte further down, which compute
+    # reports with its line, is not blamed on the header.
+    with file.open("rb") as stream:
+        first_line = re.split(rb"\r\n|\r|\n", stream.readline(), maxsplit=1)[0]
+    if not first_line.strip():
         raise ValueError("the file is empty")
+    text = first_line.decode("utf-8-sig")
+    row = next(csv.reader([text], delimiter=source.delimiter))
     return [name.strip() for name in row]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Literal
 
@@ -201,13 +202,17 @@ def date_format_problem(date_format: str) -> str | None:
     # users of the specs never need it.
     import duckdb
 
-    if "%" not in date_format:
-        return "the format has no %-code for a day, month or year"
     try:
         duckdb.connect().execute("SELECT strftime(DATE '2024-01-31', ?)", [date_format])
     except duckdb.Error as error:
         # "Failed to parse format specifier <format>: <reason>"
         return str(error).splitlines()[0].split(f"{date_format}: ", 1)[-1]
+    # A format without a year or a month parses every value to a date in 1900.
+    codes = set(re.findall(r"%-?([A-Za-z])", date_format.replace("%%", "")))
+    if not codes & {"Y", "y"}:
+        return "the format has no code for the year, such as %Y"
+    if not codes & {"m", "b", "B", "j"}:
+        return "the format has no code for the month (such as %m or %b) or the day of the year"
     return None
 
 
