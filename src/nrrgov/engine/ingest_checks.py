@@ -153,6 +153,9 @@ def _row_error(
     ]
     if total > len(failures):
         details.append(f"... and {total - len(failures)} more")
+    if total == 1:
+        # The headline already says everything about the one failing value.
+        details = []
     hint = f"{check.hint}. "
     if total > 1:
         hint += f"{total} values fail; the first are listed below. "
