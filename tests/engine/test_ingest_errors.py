@@ -144,6 +144,53 @@ def test_mixed_line_endings(tmp_path):
     assert "one kind of line ending" in error.hint
 
 
+@pytest.mark.parametrize(
+    ("rate", "reason"),
+    [
+        ("0", "fx rate is not positive"),
+        ("-1.1", "fx rate is not positive"),
+        # Probably the inverse of a rate: euros per US dollar written as 10^8.
+        ("200000000", "fx rate too large"),
+    ],
+)
+def test_fx_rate_out_of_range(tmp_path, rate, reason):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "subs.csv": lines(SUBSCRIPTIONS, GOOD_ROW),
+            "fx.csv": lines("month,currency,rate", "2024-01-01,EUR,1.1", f"2024-02-01,EUR,{rate}"),
+        },
+        [
+            {"name": "subscriptions", "path": "subs.csv"},
+            {"name": "fx_rates", "path": "fx.csv"},
+        ],
+    )
+    error = ingest_error(ctx)
+
+    assert error.code == codes.INVALID_RATE
+    assert error.where.row == 2
+    assert error.message.startswith(reason)
+    assert f"'{rate}'" in error.message
+
+
+def test_reporting_currency_rate_must_be_one(tmp_path):
+    ctx = make_ctx(
+        tmp_path,
+        {
+            "subs.csv": lines(SUBSCRIPTIONS, GOOD_ROW),
+            "fx.csv": lines("month,currency,rate", "2024-01-01,USD,1.02"),
+        },
+        [
+            {"name": "subscriptions", "path": "subs.csv"},
+            {"name": "fx_rates", "path": "fx.csv"},
+        ],
+    )
+    error = ingest_error(ctx)
+
+    assert error.code == codes.INVALID_RATE
+    assert "USD must be 1" in error.message
+
+
 def test_not_utf8_names_line(tmp_path):
     content = lines(SUBSCRIPTIONS, GOOD_ROW) + "S2,A1,Caf\xe9,USD,monthly,10,1,2024-01-01,,x\n"
     ctx = make_ctx(

@@ -331,6 +331,15 @@ def _rate_checks(reporting_currency: str) -> list[RowCheck]:
         RowCheck(
             codes.INVALID_RATE,
             "rate",
+            # RATE holds 8 digits before the decimal point.
+            "v_rate IS NOT NULL AND v_rate >= 100000000",
+            "fx rate too large; expected a rate under 100000000",
+            "give the units of reporting currency for one unit of the currency, not the "
+            "inverse, or report in a currency with a closer unit",
+        ),
+        RowCheck(
+            codes.INVALID_RATE,
+            "rate",
             f"v_currency = {literal(reporting_currency)} AND v_rate <> 1",
             f"the rate of the reporting currency {reporting_currency} must be 1",
             "correct the rate, or leave the reporting currency out of the fx export",
