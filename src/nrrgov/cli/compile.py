@@ -48,7 +48,9 @@ def run(
     """
     if dialect not in sqlglot.Dialect.classes:
         known = ", ".join(sorted(sqlglot.Dialect.classes))
-        output.stderr().print(f"unknown dialect {dialect!r}; expected one of: {known}")
+        output.stderr().print(
+            f"unknown dialect {dialect!r}; expected one of: {known}", markup=False
+        )
         raise typer.Exit(2)
     loaded = load_project(require_project_dir(project))
     ctx = EngineContext(loaded, data or loaded.data_dir, parse_month(as_of))

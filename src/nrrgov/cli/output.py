@@ -115,8 +115,10 @@ def print_compute_summary(results: dict, out_dir: str) -> None:
     """Print the one-screen summary of a compute run to stdout."""
     console = stdout()
     currency = results.get("reporting_currency", "")
+    # Names, labels and paths come from the user's files, so none is read as markup.
     table = Table(
-        title=f"{results.get('project')} as of {results.get('as_of')}", title_justify="left"
+        title=Text(f"{results.get('project')} as of {results.get('as_of')}"),
+        title_justify="left",
     )
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -126,7 +128,7 @@ def print_compute_summary(results: dict, out_dir: str) -> None:
     table.add_row("Active accounts", f"{results.get('active_accounts') or 0:,}", "", "")
     for metric in results.get("metrics", []):
         table.add_row(
-            metric["label"],
+            Text(metric["label"]),
             _metric_value(metric, metric["value"], currency),
             _metric_value(metric, metric["target"], currency),
             (metric.get("status") or "").replace("_", " "),
@@ -134,7 +136,8 @@ def print_compute_summary(results: dict, out_dir: str) -> None:
     table.add_row("Rows quarantined", f"{results.get('quarantined_rows', 0):,}", "", "")
     console.print(table)
     console.print(
-        f"Results: {out_dir}/tables/, {out_dir}/results.json, {out_dir}/report/index.html"
+        f"Results: {out_dir}/tables/, {out_dir}/results.json, {out_dir}/report/index.html",
+        markup=False,
     )
 
 

@@ -19,4 +19,4 @@ def run(project: ProjectOption = Path("."), out: OutOption = None) -> None:
     loaded = load_project(require_project_dir(project))
     out_dir = out or loaded.root / loaded.config.out
     target = render_report(Path(out_dir), loaded)
-    output.stdout().print(f"Report: {target}")
+    output.stdout().print(f"Report: {target}", markup=False)

@@ -30,7 +30,9 @@ def run(
     """Print or write the JSON Schema of each YAML file kind (draft 2020-12)."""
     kinds = FILE_KINDS if kind is None else {kind: FILE_KINDS.get(kind)}
     if None in kinds.values():
-        output.stderr().print(f"unknown kind {kind!r}; expected one of: {', '.join(FILE_KINDS)}")
+        output.stderr().print(
+            f"unknown kind {kind!r}; expected one of: {', '.join(FILE_KINDS)}", markup=False
+        )
         raise typer.Exit(2)
     schemas = {name: model.model_json_schema() for name, model in kinds.items()}
     if out is None:
@@ -40,4 +42,4 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     for name, schema in schemas.items():
         (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2) + "\n")
-    output.stdout().print(f"Wrote {len(schemas)} schemas to {out}")
+    output.stdout().print(f"Wrote {len(schemas)} schemas to {out}", markup=False)
