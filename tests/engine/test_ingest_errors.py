@@ -219,6 +219,17 @@ def test_invalid_date_names_row_column_value(tmp_path):
     assert error.details == []
 
 
+def test_error_names_column_as_the_file_spells_it(tmp_path):
+    header = SUBSCRIPTIONS.replace("amount", "Amount")
+    text = lines(header, GOOD_ROW, "S2,A1,Pro,USD,monthly,ten,1,2024-01-01,,x")
+    ctx = make_ctx(tmp_path, {"subs.csv": text}, [{"name": "subscriptions", "path": "subs.csv"}])
+    error = ingest_error(ctx)
+
+    assert error.code == codes.INVALID_VALUE
+    assert error.where.column == "Amount"
+    assert error.where.row == 2
+
+
 def test_thousands_separator_is_an_error(tmp_path):
     ctx = subscriptions_ctx(tmp_path, 'S1,A1,Pro,USD,monthly,"1,200",1,2024-01-01,,active')
     error = ingest_error(ctx)

@@ -207,7 +207,8 @@ def _load(
 
         checks = row_checks(spec, ctx.reporting_currency, check_accounts)
         problems = collect_problems(con, typed, checks)
-        quarantined = raise_or_quarantine(con, spec, problems, checks)
+        headers = {raw.path: raw.header for raw in raws}
+        quarantined = raise_or_quarantine(con, spec, problems, checks, headers)
         table = TABLES[spec.name]
         _create_canonical_table(con, spec, typed, problems, extras)
 

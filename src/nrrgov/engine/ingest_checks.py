@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 
 import duckdb
 
@@ -10,7 +11,7 @@ from nrrgov.engine import ingest_codes as codes
 from nrrgov.engine.ingest_files import identifier, literal
 from nrrgov.engine.ingest_values import RowCheck
 from nrrgov.errors import Location, UserError
-from nrrgov.spec.sources import SourceSpec
+from nrrgov.spec.sources import SourceSpec, column_position
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +112,16 @@ def _no_problems() -> str:
 
 
 def raise_or_quarantine(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, problems: str, checks: list[RowCheck]
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    problems: str,
+    checks: list[RowCheck],
+    headers: Mapping[str, Sequence[str]],
 ) -> int:
     """Raise on failing rows unless the source quarantines them; return rows quarantined.
+
+    ``headers`` gives each file's column names, so that an error names a column as the
+    file spells it.
 
     Raises:
         UserError: with ``on_invalid: error``, for the first failing row in file order,
@@ -128,7 +136,7 @@ def raise_or_quarantine(
         ).fetchall()
         if failures:
             total = con.execute(f"SELECT count(*) FROM {problems} WHERE {excluded}").fetchone()
-            raise _row_error(spec, checks, failures, total[0])
+            raise _row_error(spec, checks, failures, total[0], headers)
 
     con.execute(
         f"INSERT INTO quarantine_ingest SELECT {literal(spec.name)}, _file, _row, "
@@ -143,12 +151,17 @@ def raise_or_quarantine(
 
 
 def _row_error(
-    spec: SourceSpec, checks: list[RowCheck], failures: list[tuple], total: int
+    spec: SourceSpec,
+    checks: list[RowCheck],
+    failures: list[tuple],
+    total: int,
+    headers: Mapping[str, Sequence[str]],
 ) -> UserError:
     index, file, row, column, value = failures[0]
     check = checks[index]
     details = [
-        f"{f}: row {r}, column {_file_column(spec, c)!r}: {checks[i].reason}: {v!r}"
+        f"{f}: row {r}, column {_file_column(spec, c, headers.get(f, ()))!r}: "
+        f"{checks[i].reason}: {v!r}"
         for i, f, r, c, v in failures
     ]
     if total > len(failures):
@@ -163,15 +176,17 @@ def _row_error(
     return UserError(
         check.code,
         f"{check.reason}: {value!r}",
-        where=Location(file, row=row, column=_file_column(spec, column)),
+        where=Location(file, row=row, column=_file_column(spec, column, headers.get(file, ()))),
         hint=hint,
         details=details,
     )
 
 
-def _file_column(spec: SourceSpec, column: str) -> str:
+def _file_column(spec: SourceSpec, column: str, header: Sequence[str]) -> str:
     """Return the column's name in the export, which is what the user can find in the file."""
-    return spec.columns.get(column, column)
+    name = spec.columns.get(column, column)
+    position = column_position(header, name)
+    return header[position - 1] if position else name
 
 
 def _cap(lines: list[str]) -> list[str]:
