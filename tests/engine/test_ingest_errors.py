@@ -126,6 +126,17 @@ def test_blank_line_before_a_ragged_row(tmp_path):
     assert "has 11 fields but the header has 10" in error.message
 
 
+def test_ragged_row_after_a_quoted_line_break(tmp_path):
+    quoted = 'S1,A1,"Pro\nPlus\nMax",USD,monthly,10,1,2024-01-01,,active'
+    ragged = "S2,A2,Pro,USD,monthly,10,1,2024-01-01,,active,x"
+    ctx = subscriptions_ctx(tmp_path, quoted, ragged)
+    error = ingest_error(ctx)
+
+    # The quoted plan spans lines 2 to 4, so the ragged row is on line 5 in an editor.
+    assert error.where.line == 5
+    assert error.message.startswith("line 5 has 11 fields")
+
+
 def test_carriage_return_line_endings(tmp_path):
     text = "\r".join([SUBSCRIPTIONS, GOOD_ROW]) + "\r"
     ctx = make_ctx(tmp_path, {"subs.csv": text}, [{"name": "subscriptions", "path": "subs.csv"}])

@@ -227,6 +227,8 @@ def _raise_on_rejects(con, path: Path, spec: SourceSpec, rejects: str, fields: i
     if not rows:
         return
 
+    physical = _physical_lines(path, spec.delimiter, max(row[0] for row in rows[:_MAX_DETAILS]))
+    rows = [(physical.get(line, line), *rest) for line, *rest in rows]
     problems = [_describe_reject(spec, fields, *row) for row in rows]
     line, error_type = rows[0][0], rows[0][1]
     if "ENCODING" in error_type or "UNICODE" in error_type:
@@ -260,6 +262,28 @@ def _describe_reject(spec: SourceSpec, fields: int, line, error_type, csv_line, 
             return f"line {line} has a field count other than the header's {fields}: {text!r}"
         return f"line {line} has {found} fields but the header has {fields}: {text!r}"
     return f"line {line}: {message}"
+
+
+def _physical_lines(path: Path, delimiter: str, last_record: int) -> dict[int, int]:
+    """Return the line each CSV record up to ``last_record`` starts on, by record number.
+
+    DuckDB numbers a rejected row by records, counting the header as 1, so a quoted value
+    that spans lines shifts every later number away from the line an editor shows.
+    """
+    starts = {}
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
+        reader = csv.reader(stream, delimiter=delimiter)
+        line = 1
+        try:
+            for record, _ in enumerate(reader, start=1):
+                starts[record] = line
+                line = reader.line_num + 1
+                if record >= last_record:
+                    break
+        except csv.Error:
+            # Past a line Python's reader rejects, DuckDB's own numbers stand.
+            pass
+    return starts
 
 
 def _mixed_line_endings(path: Path) -> bool:
