@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pytest
 
 from projects import ACCOUNTS_HEADER, SUBSCRIPTIONS_HEADER, csv_text, make_project
 
@@ -119,6 +120,43 @@ def test_markup_in_a_bad_value_is_printed_as_is(run_cli, tmp_path):
     assert result.exit_code == 1
     headline = result.stderr.splitlines()[0]
     assert "'[red]2025[/]'" in headline
+
+
+@pytest.mark.parametrize("out", [".", "data", "definitions", ".."])
+def test_out_never_replaces_what_compute_reads(run_cli, tmp_path, out):
+    project = _flat_project(tmp_path, accounts=2, amount=10)
+    before = sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*"))
+
+    result = run_cli("compute", "--project", project, "--out", project / out)
+
+    assert result.exit_code == 2
+    assert "NRG006" in result.stderr
+    assert sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*")) == before
+
+
+def test_out_is_a_file(run_cli, tmp_path):
+    project = _flat_project(tmp_path, accounts=2, amount=10)
+    target = tmp_path / "afile"
+    target.write_text("keep me")
+
+    result = run_cli("compute", "--project", project, "--out", target)
+
+    assert result.exit_code == 2
+    assert "it is a file" in result.stderr
+    assert target.read_text() == "keep me"
+
+
+def test_out_folder_that_is_no_earlier_output(run_cli, tmp_path):
+    project = _flat_project(tmp_path, accounts=2, amount=10)
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "q3.xlsx").write_text("keep me")
+
+    result = run_cli("compute", "--project", project, "--out", folder)
+
+    assert result.exit_code == 2
+    assert "no results.json" in result.stderr
+    assert (folder / "q3.xlsx").read_text() == "keep me"
 
 
 def test_missing_export_exit_1(run_cli, tmp_path):

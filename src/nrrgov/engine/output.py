@@ -11,11 +11,13 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+from nrrgov.errors import Location, UserError
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +71,51 @@ def write_json(path: Path, payload: dict) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
+OUTPUT_FOLDER_CODE = "NRG006"
+
+
+def check_output_folder(out_dir: Path, keep: Sequence[Path]) -> None:
+    """Raise a UserError unless a run may replace ``out_dir`` with its output.
+
+    Replacing removes everything the folder held. So it must be new, empty or the output
+    of an earlier run (holding ``results.json``), and must be none of ``keep`` (the
+    project, definitions and data folders) nor a folder that contains one of them.
+    """
+    out = out_dir.resolve()
+    for folder in keep:
+        folder = folder.resolve()
+        if out == folder or out in folder.parents:
+            raise _output_folder_error(out, f"it is or contains {folder}, which nrrgov reads")
+    if out.exists() and not out.is_dir():
+        raise _output_folder_error(out, "it is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "results.json").is_file():
+        raise _output_folder_error(
+            out, "it holds files but no results.json, so it is not the output of an earlier run"
+        )
+    # The output is staged beside the folder, so the folder's parent must be writable.
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UserError(
+            OUTPUT_FOLDER_CODE,
+            f"cannot write the output to {out}: {parent} is not writable",
+            where=Location(str(parent)),
+            hint="choose an output folder in a place you can write to",
+            exit_code=2,
+        )
+
+
+def _output_folder_error(out: Path, reason: str) -> UserError:
+    return UserError(
+        OUTPUT_FOLDER_CODE,
+        f"cannot write the output to {out}: {reason}; a run replaces the whole folder",
+        hint="choose a new or empty folder, or the output folder of an earlier run, "
+        "with --out or 'out' in nrrgov.yml",
+        exit_code=2,
+    )
+
+
 @contextmanager
 def staged_output(out_dir: Path) -> Iterator[Path]:
     """Yield a staging folder that replaces ``out_dir`` only if the block succeeds.
@@ -77,8 +124,16 @@ def staged_output(out_dir: Path) -> Iterator[Path]:
     system. On an exception it is removed and ``out_dir`` is left as it was.
     """
     out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    except OSError as error:
+        raise UserError(
+            OUTPUT_FOLDER_CODE,
+            f"cannot create the output beside {out_dir}: {error.strerror}",
+            where=Location(str(out_dir.parent)),
+            hint="choose an output folder in a place you can write to",
+        ) from None
     staging.chmod(0o755)
     try:
         yield staging

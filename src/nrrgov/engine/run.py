@@ -20,7 +20,12 @@ from nrrgov.engine.analytics import add_analytics
 from nrrgov.engine.context import EngineContext
 from nrrgov.engine.ingest import IngestSummary, ingest
 from nrrgov.engine.normalize import add_normalize, resolve_as_of, validate_revenue
-from nrrgov.engine.output import staged_output, write_json, write_tables
+from nrrgov.engine.output import (
+    check_output_folder,
+    staged_output,
+    write_json,
+    write_tables,
+)
 from nrrgov.engine.reconcile import reconcile
 from nrrgov.engine.results import headline_figures
 from nrrgov.engine.sql import Pipeline
@@ -103,6 +108,7 @@ def compute(
     project = project or load_project(project_root)
     ctx = EngineContext(project, Path(data_dir) if data_dir else project.data_dir)
     out_dir = Path(out_dir) if out_dir else project.root / project.config.out
+    check_output_folder(out_dir, keep=[project.root, project.definitions_dir, ctx.data_dir])
 
     with tempfile.TemporaryDirectory(prefix="nrrgov-spill-") as spill:
         config = {"temp_directory": spill}
