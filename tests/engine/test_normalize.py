@@ -396,6 +396,33 @@ class TestAsOf:
 
 
 class TestFxValidation:
+    def test_missing_rates_past_the_data_say_so(self, tmp_path):
+        ctx = make_ctx(
+            tmp_path,
+            {
+                **subscriptions("S1,A1,Pro,EUR,monthly,10,1,2024-01-01,,active"),
+                "fx.csv": "month,currency,rate\n2024-01-01,EUR,1.1\n",
+            },
+            [{"name": "subscriptions", "path": "subs.csv"}, {"name": "fx_rates", "path": "fx.csv"}],
+        )
+        with pytest.raises(UserError) as caught:
+            normalize(ctx, date(2030, 1, 1))
+        assert caught.value.code == codes.MISSING_FX_RATE
+        assert "after the last month with data, 2024-01" in caught.value.hint
+
+    def test_missing_rates_inside_the_data(self, tmp_path):
+        ctx = make_ctx(
+            tmp_path,
+            {
+                **subscriptions("S1,A1,Pro,EUR,monthly,10,1,2024-01-01,2024-03-01,active"),
+                "fx.csv": "month,currency,rate\n2024-01-01,EUR,1.1\n",
+            },
+            [{"name": "subscriptions", "path": "subs.csv"}, {"name": "fx_rates", "path": "fx.csv"}],
+        )
+        with pytest.raises(UserError) as caught:
+            normalize(ctx, date(2024, 2, 1))
+        assert "after the last month with data" not in caught.value.hint
+
     def test_missing_pairs_listed_at_once(self, tmp_path):
         ctx = make_ctx(
             tmp_path,

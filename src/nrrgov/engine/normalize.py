@@ -243,14 +243,23 @@ def _check_fx_rates(con: duckdb.DuckDBPyConnection, ctx: EngineContext) -> None:
         where = _sources_location(ctx)
     else:
         where = Location(str(ctx.data_dir / fx_source.path))
+    hint = (
+        f"add a rate (units of {ctx.reporting_currency} for one unit of the currency) "
+        "for every listed month; a currency needs one for each month with revenue and "
+        "the month after, whose rate values its churn"
+    )
+    _, last = _data_months(con)
+    if last is not None and ctx.as_of > last:
+        hint = (
+            f"the as-of month {ctx.as_of:%Y-%m} is after the last month with data, "
+            f"{last:%Y-%m}: choose an earlier --as-of, or {hint}"
+        )
     raise UserError(
         codes.MISSING_FX_RATE,
         f"missing fx rates for {len(pairs)} currency-months: {', '.join(pairs[:10])}"
         + (", ..." if len(pairs) > 10 else ""),
         where=where,
-        hint=f"add a rate (units of {ctx.reporting_currency} for one unit of the currency) "
-        "for every listed month; a currency needs one for each month with revenue and "
-        "the month after, whose rate values its churn",
+        hint=hint,
         details=pairs,
     )
 
