@@ -214,11 +214,23 @@ def test_report_without_results_exit_1(run_cli, reference_project):
     assert "nrrgov compute" in result.stderr
 
 
-def test_memory_limit_invalid_is_usage_error(run_cli, reference_project):
-    result = run_cli("compute", "--project", reference_project, "--memory-limit", "lots")
+@pytest.mark.parametrize("limit", ["lots", "-1GB", "0GB", "1e9"])
+def test_memory_limit_invalid_is_usage_error(run_cli, reference_project, limit):
+    result = run_cli("compute", "--project", reference_project, "--memory-limit", limit)
 
     assert result.exit_code == 2
-    assert "'lots'" in result.stderr
+    assert f"'{limit}'" in result.stderr
+
+
+def test_memory_limit_too_small_to_run(run_cli, tmp_path):
+    project = _flat_project(tmp_path, accounts=2, amount=10)
+
+    result = run_cli("compute", "--project", project, "--memory-limit", "10B")
+
+    assert result.exit_code == 1
+    assert "NRG007" in result.stderr
+    assert "raise --memory-limit above 10B" in result.stderr
+    assert not (project / "target").exists()
 
 
 def test_memory_limit_small_still_computes(run_cli, reference_project):

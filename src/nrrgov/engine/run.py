@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -113,12 +114,40 @@ def compute(
     with tempfile.TemporaryDirectory(prefix="nrrgov-spill-") as spill:
         config = {"temp_directory": spill}
         if memory_limit:
-            config["memory_limit"] = memory_limit
+            config["memory_limit"] = _valid_memory_limit(memory_limit)
         con = _connect(config)
         try:
             return _compute_on(con, ctx, as_of, out_dir, step)
+        except duckdb.OutOfMemoryException as error:
+            raise UserError(
+                "NRG007",
+                f"DuckDB ran out of memory: {str(error).splitlines()[0]}",
+                hint=(
+                    f"raise --memory-limit above {memory_limit}, or leave it unset"
+                    if memory_limit
+                    else "free memory on the machine, or set --memory-limit so that "
+                    "DuckDB spills to disk sooner"
+                ),
+            ) from None
         finally:
             con.close()
+
+
+# A size with a unit, as DuckDB reads it: 2GB, 500MB, 1.5 GiB.
+_MEMORY_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:[KMGT]i?)?B\s*$", re.IGNORECASE)
+
+
+def _valid_memory_limit(text: str) -> str:
+    """Return ``text`` if it is a positive size with a unit; raise a usage error otherwise."""
+    match = _MEMORY_LIMIT.match(text)
+    if match is None or float(match.group(1)) <= 0:
+        raise UserError(
+            "NRG003",
+            f"invalid memory limit {text!r}",
+            hint="give a positive number with a unit, such as 2GB or 500MB",
+            exit_code=2,
+        )
+    return text
 
 
 @contextmanager
