@@ -284,7 +284,13 @@ class _Builder:
         if node.tag == _STANDARD + "timestamp":
             return node.value
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
+            if node.tag in _NUMBER_TAGS and not _PLAIN_NUMBER.match(node.value):
+                # YAML 1.1 reads 012 as octal 10, 0x1F as hex and 1:30 as 90.
+                message = f"YAML reads {node.value!r} as the number {value!r}"
+                hint = "write the number in plain decimals without a leading zero, or quote it"
+                self._problem(INVALID_VALUE_CODE, node, message, hint, node.value)
+            return value
         except ConstructorError as error:
             self._problem(SYNTAX_CODE, node, f"invalid value: {error.problem}", None, node.value)
             return None
@@ -331,6 +337,8 @@ _PATTERN_HINTS = {
     r"^\d{4}-(0[1-9]|1[0-2])$": "write the month as YYYY-MM, for example 2025-01",
     r"^[A-Z]{3}$": "use a three-letter ISO 4217 currency code such as USD",
 }
+_NUMBER_TAGS = {_STANDARD + "int", _STANDARD + "float"}
+_PLAIN_NUMBER = re.compile(r"^[-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?$|^[-+]?\.[0-9]+$")
 _YAML_BOOLEAN_WORDS = {"yes", "no", "on", "off", "true", "false", "y", "n"}
 
 
