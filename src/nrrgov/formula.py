@@ -318,10 +318,16 @@ def _check_round(node: exp.Round) -> None:
     decimals = node.args.get("decimals")
     if node.args.get("truncate") is not None:
         raise _node_error(node, "round takes at most two arguments")
-    if decimals is not None and not (isinstance(decimals, exp.Literal) and decimals.is_int):
+    if decimals is None:
+        return
+    # -2 parses as the negation of the literal 2.
+    negated = isinstance(decimals, exp.Neg)
+    literal = decimals.this if negated else decimals
+    if not (isinstance(literal, exp.Literal) and literal.is_int) or int(literal.this) > 12:
         raise _node_error(
             decimals,
-            f"round's second argument must be a whole number, not {decimals.sql()!r}",
+            f"round's second argument must be a whole number from -12 to 12, "
+            f"not {decimals.sql()!r}",
         )
 
 
