@@ -214,6 +214,27 @@ def test_report_without_results_exit_1(run_cli, reference_project):
     assert "nrrgov compute" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("path", "content", "reason"),
+    [
+        ("results.json", "{", "not valid JSON"),
+        ("results.json", "[]", "no JSON object"),
+        ("tables/retention.parquet", "garbage", "cannot read the earlier run's output"),
+    ],
+)
+def test_report_on_damaged_output(run_cli, tmp_path, path, content, reason):
+    project = _flat_project(tmp_path, accounts=2, amount=10)
+    assert run_cli("compute", "--project", project).exit_code == 0
+    (project / "target" / path).write_text(content)
+
+    result = run_cli("report", "--project", project)
+
+    assert result.exit_code == 1
+    assert "NRG503" in result.stderr
+    assert reason in result.stderr
+    assert path.split("/")[0] in result.stderr
+
+
 @pytest.mark.parametrize("limit", ["lots", "-1GB", "0GB", "1e9"])
 def test_memory_limit_invalid_is_usage_error(run_cli, reference_project, limit):
     result = run_cli("compute", "--project", reference_project, "--memory-limit", limit)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import duckdb
 import vl_convert
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
@@ -76,13 +77,21 @@ def render_report(out_dir: Path, project: Project) -> Path:
         UserError: when ``out_dir`` contains no results of an earlier run.
     """
     results = _read_results(out_dir)
-    with ReportTables(out_dir / "tables", project.config.dimensions) as tables:
-        context = _shared_context(tables, project, results)
-        movers = top_movers(tables, context["as_of"])
-        payloads = _page_payloads(tables, project, context, movers)
-        extras = _page_extras(project, payloads, movers, quality_data(tables, results))
-        extras.update(health_page_extras(tables, out_dir, project))
-        extras["council"] = {"council": council_data(tables)}
+    tables_dir = out_dir / "tables"
+    try:
+        with ReportTables(tables_dir, project.config.dimensions) as tables:
+            missing = [table for table in CORE_TABLES if not tables.has(table)]
+            if missing:
+                # Pages render without them, as for a run of only part of the pipeline.
+                logger.warning("%s has no %s table; pages leave it out", tables_dir, missing)
+            context = _shared_context(tables, project, results)
+            movers = top_movers(tables, context["as_of"])
+            payloads = _page_payloads(tables, project, context, movers)
+            extras = _page_extras(project, payloads, movers, quality_data(tables, results))
+            extras.update(health_page_extras(tables, out_dir, project))
+            extras["council"] = {"council": council_data(tables)}
+    except duckdb.Error as error:
+        raise _damaged_output(tables_dir, str(error).splitlines()[0]) from None
 
     report_dir = out_dir / "report"
     if report_dir.exists():
@@ -110,7 +119,27 @@ def _read_results(out_dir: Path) -> dict:
             where=Location(str(results_path)),
             hint="run 'nrrgov compute' first, or pass --out with the folder it wrote",
         )
-    return json.loads(results_path.read_text(encoding="utf-8"))
+    try:
+        results = json.loads(results_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        line = getattr(error, "lineno", None)
+        raise _damaged_output(results_path, f"it is not valid JSON: {error}", line) from None
+    if not isinstance(results, dict):
+        raise _damaged_output(results_path, "it holds no JSON object of results")
+    return results
+
+
+# Tables that every compute run writes and most pages read.
+CORE_TABLES = ("movements", "retention", "metrics", "cohorts")
+
+
+def _damaged_output(path: Path, reason: str, line: int | None = None) -> UserError:
+    return UserError(
+        "NRG503",
+        f"cannot read the earlier run's output: {reason}",
+        where=Location(str(path), line=line),
+        hint="run 'nrrgov compute' again to rewrite the output folder",
+    )
 
 
 def _shared_context(tables: ReportTables, project: Project, results: dict) -> dict:
