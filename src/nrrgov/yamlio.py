@@ -364,9 +364,24 @@ def _validation_problem(detail: dict, document: YamlDocument, model: type[BaseMo
         return YamlError(MISSING_KEY_CODE, message, where=where, hint=hint, node_path=loc)
     if kind == "extra_forbidden":
         return _unknown_key(loc, document, model)
+    if not loc and kind in ("model_type", "dict_type"):
+        return _not_a_mapping(detail, document, model)
     if kind in ("value_error", "assertion_error"):
         return _inconsistent(detail, loc, document)
     return _invalid_value(detail, loc, document)
+
+
+def _not_a_mapping(detail: dict, document: YamlDocument, model: type[BaseModel]) -> YamlError:
+    """Describe a file whose top level is a list or a single value instead of keys."""
+    found = "a list" if isinstance(detail.get("input"), list) else "a single value"
+    keys = ", ".join(f"'{name}:'" for name in _allowed_keys(model, ()))
+    return YamlError(
+        INVALID_VALUE_CODE,
+        f"the file holds {found} at its top level; expected a mapping of keys ({keys})",
+        where=document.locate(()),
+        hint=f"start the file with a top-level key such as {keys.split(', ')[0]}",
+        node_path=(),
+    )
 
 
 def _unknown_key(loc: tuple, document: YamlDocument, model: type[BaseModel]) -> YamlError:

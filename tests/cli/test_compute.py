@@ -134,6 +134,16 @@ def test_out_never_replaces_what_compute_reads(run_cli, tmp_path, out):
     assert sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*")) == before
 
 
+def test_missing_data_folder_is_usage_error(run_cli, tmp_path):
+    project = _flat_project(tmp_path, accounts=2, amount=10)
+
+    result = run_cli("compute", "--project", project, "--data", tmp_path / "exports")
+
+    assert result.exit_code == 2
+    assert "NRG008" in result.stderr
+    assert "exports" in result.stderr
+
+
 def test_out_is_a_file(run_cli, tmp_path):
     project = _flat_project(tmp_path, accounts=2, amount=10)
     target = tmp_path / "afile"

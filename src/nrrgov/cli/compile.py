@@ -44,7 +44,8 @@ def run(
 
     The statements read the canonical tables (accounts, subscriptions or mrr_input,
     fx_rates) that a warehouse loads itself; the as-of month is fixed into the SQL, so the
-    exports are read once here to find it unless --as-of is given. Exit codes: 0, 2.
+    exports are read once here to find it unless --as-of is given. Exit codes: 0 done,
+    1 invalid definitions or data, 2 usage error.
     """
     if dialect not in sqlglot.Dialect.classes:
         known = ", ".join(sorted(sqlglot.Dialect.classes))

@@ -108,6 +108,13 @@ def compute(
     step = on_step or (lambda _name: None)
     project = project or load_project(project_root)
     ctx = EngineContext(project, Path(data_dir) if data_dir else project.data_dir)
+    if not ctx.data_dir.is_dir():
+        raise UserError(
+            "NRG008",
+            f"data folder {str(ctx.data_dir)!r} not found",
+            hint="pass --data with the folder of the exports, or set 'data' in nrrgov.yml",
+            exit_code=2,
+        )
     out_dir = Path(out_dir) if out_dir else project.root / project.config.out
     check_output_folder(out_dir, keep=[project.root, project.definitions_dir, ctx.data_dir])
 
