@@ -203,6 +203,7 @@ def test_wrong_type_quotes_value(tmp_path: Path) -> None:
     assert [finding.code for finding in findings] == ["NRG107"]
     assert (findings[0].line, findings[0].col) == (6, 22)
     assert "'twelve'" in findings[0].message
+    assert findings[0].hint == "write a whole number, such as 12, without quotes"
 
 
 def test_missing_metrics_file(tmp_path: Path) -> None:
@@ -213,6 +214,21 @@ def test_missing_metrics_file(tmp_path: Path) -> None:
 
     assert project is None
     assert [finding.code for finding in findings] == ["NRG100"]
+
+
+def test_bad_byte_names_its_line(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    path = root / "definitions" / "metrics.yml"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] += b"  # caf\xe9"
+    path.write_bytes(b"\n".join(lines))
+
+    _, findings = load_project_with_findings(root)
+
+    assert [finding.code for finding in findings] == ["NRG100"]
+    assert findings[0].line == 3
+    assert findings[0].col == len(lines[2])
+    assert "0xe9" in findings[0].message
 
 
 def test_taxonomy_is_optional(tmp_path: Path) -> None:

@@ -368,11 +368,19 @@ def _parse(path: Path) -> tuple[YamlDocument | None, list[YamlError]]:
 def _read_text(path: Path) -> tuple[str, YamlError | None]:
     """Read a UTF-8 file, with or without a byte order mark."""
     try:
-        return path.read_text(encoding="utf-8-sig"), None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.reason if isinstance(error, UnicodeDecodeError) else error.strerror
-        message = f"cannot read the file: {reason}"
-        where = Location(str(path))
+        content = path.read_bytes()
+    except OSError as error:
+        message = f"cannot read the file: {error.strerror}"
+        return "", YamlError(FILE_MISSING_CODE, message, where=Location(str(path)), hint=_UTF8_HINT)
+    try:
+        return content.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        # Point at the bad byte: its line, and its column counted in bytes.
+        before = content[: error.start]
+        line = before.count(b"\n") + 1
+        col = error.start - (before.rfind(b"\n") + 1) + 1
+        message = f"cannot read the file: byte {content[error.start]:#04x} is not UTF-8 text"
+        where = Location(str(path), line=line, col=col)
         return "", YamlError(FILE_MISSING_CODE, message, where=where, hint=_UTF8_HINT)
 
 

@@ -446,7 +446,19 @@ def _value_hint(detail: dict, value: Any) -> str | None:
         )
     if detail["type"] == "tuple_type" and isinstance(value, str):
         return f"write a list, for example [{value}]"
-    return None
+    return _TYPE_HINTS.get(detail["type"])
+
+
+_TYPE_HINTS = {
+    "int_parsing": "write a whole number, such as 12, without quotes",
+    "int_from_float": "write a whole number, such as 12, without quotes",
+    "float_parsing": "write a number, such as 0.95, without quotes",
+    "bool_parsing": "write true or false",
+    "bool_type": "write true or false",
+    "string_type": "write text; quote it if it could read as a number or a boolean",
+    "list_type": "write a list, such as [a, b]",
+    "dict_type": "write a mapping of keys and values",
+}
 
 
 def _quote(value: Any) -> str:
