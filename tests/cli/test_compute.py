@@ -228,7 +228,7 @@ def test_report_without_results_exit_1(run_cli, reference_project):
     ("path", "content", "reason"),
     [
         ("results.json", "{", "not valid JSON"),
-        ("results.json", "[]", "no JSON object"),
+        ("results.json", "[]", "expected a JSON object"),
         ("tables/retention.parquet", "garbage", "cannot read the earlier run's output"),
     ],
 )

@@ -167,7 +167,7 @@ def _row_error(
     if total > len(failures):
         details.append(f"... and {total - len(failures)} more")
     if total == 1:
-        # The headline already says everything about the one failing value.
+        # The headline already names the one failing value, its row and its column.
         details = []
     hint = f"{check.hint}. "
     if total > 1:

@@ -125,7 +125,7 @@ def _read_results(out_dir: Path) -> dict:
         line = getattr(error, "lineno", None)
         raise _damaged_output(results_path, f"it is not valid JSON: {error}", line) from None
     if not isinstance(results, dict):
-        raise _damaged_output(results_path, "it holds no JSON object of results")
+        raise _damaged_output(results_path, "invalid results: expected a JSON object")
     return results
 
 
