@@ -265,6 +265,11 @@ def _unknown_measure(token: Token, measures: tuple[str, ...]) -> FormulaError:
     )
 
 
+def parse_formula(text: str) -> exp.Expression:
+    """Parse ``text`` as written, before any check; raise FormulaError if it does not parse."""
+    return _parse(text)
+
+
 def _parse(text: str) -> exp.Expression:
     try:
         return sqlglot.parse_one(text, read=DIALECT)

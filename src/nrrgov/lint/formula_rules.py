@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nrrgov.formula import FormulaError, compile_formula
+from sqlglot import exp
+
+from nrrgov.formula import FormulaError, compile_formula, parse_formula
 from nrrgov.lint.registry import LintContext, rule
 from nrrgov.loader import Finding
 from nrrgov.spec.metrics import MEASURES_BY_BASIS, MetricSpec
@@ -66,3 +68,41 @@ def _other_basis_hint(metric: MetricSpec, name: str) -> str | None:
             own = ", ".join(MEASURES_BY_BASIS[metric.basis])
             return f"{name!r} is a {basis} measure: set 'basis: {basis}' or use one of {own}"
     return None
+
+
+@rule("NRG304", name="formula-divides-by-zero")
+def formula_divides_by_zero(context: LintContext) -> Iterator[Finding]:
+    """Check that no formula divides by the number zero.
+
+    Why: a division by zero gives NULL rather than an error, so such a metric computes
+    without complaint and is empty in every month and slice.
+
+    Failing example::
+
+        metrics:
+          - name: nrr
+            formula: ending_mrr / 0   # NRG304
+
+    Fix: divide by the measure that was meant, such as ``starting_mrr``.
+    """
+    if context.metrics is None:
+        return
+    for index, metric in enumerate(context.metrics):
+        try:
+            parsed = parse_formula(metric.formula)
+        except FormulaError:
+            # The metric-formula rule reports a formula that does not parse.
+            continue
+        for division in parsed.find_all(exp.Div):
+            divisor = division.expression
+            if isinstance(divisor, exp.Literal) and divisor.is_number and float(divisor.this) == 0:
+                yield context.finding(
+                    "NRG304",
+                    "metrics",
+                    ("metrics", index, "formula"),
+                    f"metric {metric.name!r} divides by zero, so its value is always empty",
+                    value=metric.formula,
+                    hint="divide by a measure, such as starting_mrr",
+                    level="warning",
+                )
+                break
