@@ -61,7 +61,7 @@ MemoryLimitOption = Annotated[
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-def parse_month(text: str | None, option: str = "--as-of") -> date | None:
+def parse_month(text: str | None, option: str = "--as-of (or NRRGOV_AS_OF)") -> date | None:
     """Parse ``YYYY-MM`` into the first day of that month; a usage error otherwise."""
     if text is None:
         return None
