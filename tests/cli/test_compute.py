@@ -245,6 +245,16 @@ def test_report_on_damaged_output(run_cli, tmp_path, path, content, reason):
     assert path.split("/")[0] in result.stderr
 
 
+def test_bad_as_of_from_environment_names_it(run_cli, reference_project, monkeypatch):
+    monkeypatch.setenv("NRRGOV_AS_OF", "2025-13")
+
+    result = run_cli("compute", "--project", reference_project)
+
+    assert result.exit_code == 2
+    assert "'2025-13'" in result.stderr
+    assert "NRRGOV_AS_OF" in result.stderr
+
+
 @pytest.mark.parametrize("limit", ["lots", "-1GB", "0GB", "1e9"])
 def test_memory_limit_invalid_is_usage_error(run_cli, reference_project, limit):
     result = run_cli("compute", "--project", reference_project, "--memory-limit", limit)
