@@ -133,7 +133,7 @@ def compile_formula(text: str, measures: Iterable[str]) -> exp.Expression:
     tokens = _tokenize(text)
     _check_tokens(text, tokens)
     _check_names(tokens, allowed)
-    tree = _parse(text)
+    tree = parse_formula(text)
     _check_tree(tree)
     return _make_divisions_safe(tree)
 
@@ -149,7 +149,7 @@ def formula_measures(text: str) -> set[str]:
     """
     tokens = _tokenize(text)
     _check_tokens(text, tokens)
-    tree = _parse(text)
+    tree = parse_formula(text)
     _check_tree(tree)
     return {column.name for column in tree.find_all(exp.Column)}
 
@@ -266,11 +266,11 @@ def _unknown_measure(token: Token, measures: tuple[str, ...]) -> FormulaError:
 
 
 def parse_formula(text: str) -> exp.Expression:
-    """Parse ``text`` as written, before any check; raise FormulaError if it does not parse."""
-    return _parse(text)
+    """Parse ``text`` as written, before any check of its names and functions.
 
-
-def _parse(text: str) -> exp.Expression:
+    Raises:
+        FormulaError: the text does not parse, with the column of the problem.
+    """
     try:
         return sqlglot.parse_one(text, read=DIALECT)
     except ParseError as error:

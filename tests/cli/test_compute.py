@@ -110,7 +110,7 @@ def test_mrr_total_past_money_range(run_cli, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_markup_in_a_bad_value_is_printed_as_is(run_cli, tmp_path):
+def test_markup_value_printed_plain(run_cli, tmp_path):
     project = _flat_project(tmp_path, accounts=2, amount=10)
     accounts = project / "data" / "accounts.csv"
     accounts.write_text(accounts.read_text() + "A9,Late,SMB,NA,csm1,[red]2025[/],\n")

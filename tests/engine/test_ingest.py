@@ -82,33 +82,6 @@ def test_billing_period_spellings(tmp_path, spelling, months):
     assert con.execute("SELECT period_months FROM subscriptions").fetchone()[0] == months
 
 
-def test_interval_count_multiplies_period(tmp_path):
-    # A Stripe plan with interval month and interval_count 6 bills every 6 months.
-    ctx = make_ctx(
-        tmp_path,
-        {
-            "plans.csv": lines(
-                "id,customer,interval,interval_count,amount,start", "P1,C1,month,6,600,2024-01-01"
-            )
-        },
-        [
-            {
-                "name": "subscriptions",
-                "path": "plans.csv",
-                "columns": {
-                    "subscription_id": "id",
-                    "account_id": "customer",
-                    "billing_period": "interval",
-                    "start_date": "start",
-                },
-                "constants": {"currency": "USD"},
-            }
-        ],
-    )
-    con, _ = run_ingest(ctx)
-    assert con.execute("SELECT period_months FROM subscriptions").fetchone()[0] == 6
-
-
 def _plan_with_count(tmp_path, interval: str, count: str):
     return make_ctx(
         tmp_path,
@@ -132,6 +105,12 @@ def _plan_with_count(tmp_path, interval: str, count: str):
             }
         ],
     )
+
+
+def test_interval_count_multiplies_period(tmp_path):
+    # A Stripe plan with interval month and interval_count 6 bills every 6 months.
+    con, _ = run_ingest(_plan_with_count(tmp_path, "month", "6"))
+    assert con.execute("SELECT period_months FROM subscriptions").fetchone()[0] == 6
 
 
 def test_interval_count_written_as_float_is_whole(tmp_path):

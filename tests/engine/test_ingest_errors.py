@@ -155,6 +155,20 @@ def test_mixed_line_endings(tmp_path):
     assert "one kind of line ending" in error.hint
 
 
+def _with_fx_rates(tmp_path: Path, *rows: str) -> EngineContext:
+    return make_ctx(
+        tmp_path,
+        {
+            "subs.csv": lines(SUBSCRIPTIONS, GOOD_ROW),
+            "fx.csv": lines("month,currency,rate", *rows),
+        },
+        [
+            {"name": "subscriptions", "path": "subs.csv"},
+            {"name": "fx_rates", "path": "fx.csv"},
+        ],
+    )
+
+
 @pytest.mark.parametrize(
     ("rate", "reason"),
     [
@@ -165,18 +179,7 @@ def test_mixed_line_endings(tmp_path):
     ],
 )
 def test_fx_rate_out_of_range(tmp_path, rate, reason):
-    ctx = make_ctx(
-        tmp_path,
-        {
-            "subs.csv": lines(SUBSCRIPTIONS, GOOD_ROW),
-            "fx.csv": lines("month,currency,rate", "2024-01-01,EUR,1.1", f"2024-02-01,EUR,{rate}"),
-        },
-        [
-            {"name": "subscriptions", "path": "subs.csv"},
-            {"name": "fx_rates", "path": "fx.csv"},
-        ],
-    )
-    error = ingest_error(ctx)
+    error = ingest_error(_with_fx_rates(tmp_path, "2024-01-01,EUR,1.1", f"2024-02-01,EUR,{rate}"))
 
     assert error.code == codes.INVALID_RATE
     assert error.where.row == 2
@@ -185,18 +188,7 @@ def test_fx_rate_out_of_range(tmp_path, rate, reason):
 
 
 def test_reporting_currency_rate_must_be_one(tmp_path):
-    ctx = make_ctx(
-        tmp_path,
-        {
-            "subs.csv": lines(SUBSCRIPTIONS, GOOD_ROW),
-            "fx.csv": lines("month,currency,rate", "2024-01-01,USD,1.02"),
-        },
-        [
-            {"name": "subscriptions", "path": "subs.csv"},
-            {"name": "fx_rates", "path": "fx.csv"},
-        ],
-    )
-    error = ingest_error(ctx)
+    error = ingest_error(_with_fx_rates(tmp_path, "2024-01-01,USD,1.02"))
 
     assert error.code == codes.INVALID_RATE
     assert "USD must be 1" in error.message
@@ -226,7 +218,7 @@ def test_invalid_date_names_row_column_value(tmp_path):
     assert error.where.column == "start_date"
     assert "'2024-31-01'" in error.message
     assert "date_format '%Y-%m-%d'" in error.message
-    # One failing value: the headline says it all, so no detail lines repeat it.
+    # One failing value: the headline names it, so no detail line repeats it.
     assert error.details == []
 
 

@@ -64,6 +64,6 @@ def test_monthly_amount_by_hand(amount, months, expected):
 )
 def test_monthly_amount_matches_decimal(amount, months):
     exact = _exact(amount, months)
-    # MONEY holds less than 10^12, so larger shares must stop compute instead.
+    # MONEY stays under 10^12, so larger shares must stop compute instead.
     assume(abs(exact) < Decimal("1E12"))
     assert _sql_monthly(amount, months) == exact

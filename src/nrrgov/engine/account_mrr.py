@@ -88,9 +88,9 @@ def add_account_mrr(
 def add_public_account_mrr(pipeline: Pipeline, max_gap_months: int | None) -> None:
     """Add the statements that create ``account_mrr`` from the account-month table.
 
-    ``account_mrr`` is a view: at a million accounts, storing the account id and month
-    on each of its rows instead of two integer keys would hold about 0.2 GiB more until
-    the tables are written, and joining them back costs a fraction of a second per read.
+    ``account_mrr`` is a view. At a million accounts, an account id and a month on each
+    row instead of two integer keys take about 0.2 GiB more until the tables are written.
+    Joining them back costs a fraction of a second per read.
 
     Args:
         pipeline: the pipeline to extend, after :func:`add_account_mrr`.
@@ -227,7 +227,7 @@ def _grid(account_values: str, values: Sequence[str]) -> str:
     ``account_values`` is the SQL of converted MRR per account and month with revenue,
     and ``values`` names its amount columns. It appears twice, inline rather than as a common
     table expression: DuckDB materializes such an expression read twice, which at a
-    million accounts holds about half a GiB more at once and saves no time.
+    million accounts takes about half a GiB more at once and saves no time.
     """
     keys = "k.account_key, k.slice_id, k.first_index, m.month_index"
     as_they_are = ", ".join(values)

@@ -331,7 +331,7 @@ def _rate_checks(reporting_currency: str) -> list[RowCheck]:
         RowCheck(
             codes.INVALID_RATE,
             "rate",
-            # RATE holds 8 digits before the decimal point.
+            # RATE has room for 8 digits before the decimal point.
             "v_rate IS NOT NULL AND v_rate >= 100000000",
             "fx rate too large; expected a rate under 100000000",
             "give the units of reporting currency for one unit of the currency, not the "

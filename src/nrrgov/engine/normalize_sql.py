@@ -53,8 +53,8 @@ def monthly_amount(amount: str, months: str) -> str:
     estimate = f"CAST({magnitude} / {months} AS {_WIDE_MONEY})"
     remainder = f"({magnitude} - {estimate} * {months})"
     # The remainder in millionths has at most 4 decimals and is a small multiple of
-    # months, so DOUBLE represents it closely enough for floor() to count the millionths to
-    # add exactly, a tie included (a tie makes the sum an exact multiple of months).
+    # months, so DOUBLE is close enough for floor() to count the millionths to add.
+    # A tie makes the sum an exact multiple of months, which DOUBLE keeps exact too.
     steps = f"floor((CAST({remainder} * 1000000 AS DOUBLE) + {months} / 2.0) / {months})"
     rounded = f"({estimate} + CAST({steps} AS BIGINT) * CAST(0.000001 AS {_WIDE_MONEY}))"
     return f"CAST(CASE WHEN {amount} < 0 THEN -{rounded} ELSE {rounded} END AS {MONEY})"

@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 STEPS = ("ingest", "normalize", "reconcile", "analytics", "health", "plays", "write", "report")
 
 # Analytic inputs that compute drops once no later statement reads them, to keep peak
-# memory down: revenue (reconcile has read it by then) and the account-month grid.
+# memory down. Reconcile has read revenue by then, and the grid goes after account_mrr.
 _ANALYTICS_RELEASE = ("revenue", ACCOUNT_MONTHS_TABLE)
 
 
@@ -145,7 +145,7 @@ _MEMORY_LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:[KMGT]i?)?B\s*$", re.IGNOR
 
 
 def _valid_memory_limit(text: str) -> str:
-    """Return ``text`` if it is a positive size with a unit; raise a usage error otherwise."""
+    """Return ``text`` if it is a positive size with a unit, else raise a usage error."""
     match = _MEMORY_LIMIT.match(text)
     if match is None or float(match.group(1)) <= 0:
         raise UserError(

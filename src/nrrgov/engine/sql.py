@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 class Statement:
     """A table the pipeline creates: its name and the SELECT that fills it.
 
-    A view holds no rows: its SELECT runs each time it is read.
+    A view stores no rows. Its SELECT runs each time the view is read.
     """
 
     table: str
